@@ -1,0 +1,61 @@
+//! The command line: the clap definition and nothing else.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Deterministic simulator of customer-managed-key loss incidents for Azure
+/// Database for PostgreSQL: describe a setup and an incident in a scenario
+/// file, and see every window in which a server denies connections, why,
+/// and the way back.
+#[derive(Debug, Parser)]
+#[command(name = "keyloss", version, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run one scenario and print its timeline, windows and expectations.
+    ///
+    /// Exit status: 0 when every expectation passes, 1 when one fails, 2 on
+    /// bad input.
+    #[command(
+        after_help = "Examples:\n  keyloss run scenarios/07-vault-deleted-recovered.ron\n  keyloss run scenarios/01-rotation-without-update.ron --seed 42 --format json"
+    )]
+    Run {
+        /// The scenario file (RON).
+        file: PathBuf,
+        /// Seed for every random draw (default: the scenario's own seed).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Runbook to rehearse (default: the scenario's first runbook).
+        #[arg(long)]
+        runbook: Option<String>,
+    },
+    /// Run every scenario with its expectations, one line each, like tests.
+    ///
+    /// Exit status: 0 when all pass, 1 when any fails, 2 when a file cannot
+    /// be read or is malformed.
+    #[command(
+        after_help = "Examples:\n  keyloss check\n  keyloss check scenarios/ my-scenarios/outage.ron"
+    )]
+    Check {
+        /// Scenario files or folders (folders: every *.ron inside, sorted).
+        #[arg(default_value = "scenarios")]
+        paths: Vec<PathBuf>,
+        /// Overrides every scenario's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}

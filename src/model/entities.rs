@@ -1,0 +1,174 @@
+//! The `entities[]` of a run: for each vault, key version, identity and
+//! grant, the intervals in which it was usable and why not otherwise, so
+//! that charts can draw them without reaching into the engine.
+
+use std::collections::BTreeMap;
+
+use super::world::{IdentityState, Life};
+use super::State;
+use crate::result::{EntityInterval, EntityReport};
+use crate::scenario::format::PermissionModel;
+
+/// Records entity states at the end of every second in which something
+/// changed; a snapshot costs O(entities), never O(servers).
+#[derive(Default, Debug)]
+pub struct EntityTracker {
+    pub changed: bool,
+    /// (kind, name) → intervals so far; the last one is open.
+    seen: BTreeMap<(u8, String), (String, Vec<EntityInterval>)>,
+}
+
+const VAULT: u8 = 0;
+const KEY_VERSION: u8 = 1;
+const IDENTITY: u8 = 2;
+const GRANT: u8 = 3;
+
+fn kind_name(k: u8) -> &'static str {
+    match k {
+        VAULT => "vault",
+        KEY_VERSION => "key_version",
+        IDENTITY => "identity",
+        _ => "grant",
+    }
+}
+
+impl EntityTracker {
+    pub fn snapshot(&mut self, state: &State) {
+        self.changed = false;
+        let now = state.now_s;
+        let mut current: Vec<((u8, String), String, bool)> = Vec::new();
+        for v in &state.vaults {
+            if v.life == Life::Absent {
+                continue;
+            }
+            current.push((
+                (VAULT, v.name.clone()),
+                v.life.label().to_string(),
+                v.life.is_active(),
+            ));
+            for k in &v.keys {
+                for ver in &k.versions {
+                    let (label, usable) = version_state(v.life, k.life, ver, now);
+                    current.push((
+                        (KEY_VERSION, format!("{}/{}/{}", v.name, k.name, ver.number)),
+                        label,
+                        usable,
+                    ));
+                }
+            }
+            for r in &v.roles {
+                let who = principal_name(state, r.principal);
+                let scope = r
+                    .key
+                    .as_ref()
+                    .map_or(v.name.clone(), |k| format!("{}/{k}", v.name));
+                let counts = v.permission_model == PermissionModel::Rbac
+                    && super::world::role_counts(r.role);
+                let label = if counts { "Assigned" } else { "Ignored" };
+                current.push((
+                    (GRANT, format!("{:?} {who} on {scope}", r.role)),
+                    label.to_string(),
+                    counts && v.life.is_active(),
+                ));
+            }
+            for p in &v.policies {
+                let who = principal_name(state, p.principal);
+                let counts = v.permission_model == PermissionModel::AccessPolicy;
+                let label = if counts { "Assigned" } else { "Ignored" };
+                current.push((
+                    (GRANT, format!("AccessPolicy {who} on {}", v.name)),
+                    label.to_string(),
+                    counts && v.life.is_active(),
+                ));
+            }
+        }
+        for i in &state.identities {
+            let label = match i.state {
+                IdentityState::Absent => continue,
+                IdentityState::Active => "Active",
+                IdentityState::Deleted { .. } => "Deleted",
+                IdentityState::Gone => "Gone",
+            };
+            current.push((
+                (IDENTITY, i.name.clone()),
+                label.to_string(),
+                i.state == IdentityState::Active,
+            ));
+        }
+        let present: std::collections::BTreeSet<(u8, String)> =
+            current.iter().map(|(k, _, _)| k.clone()).collect();
+        for (key, label, usable) in current {
+            let entry = self
+                .seen
+                .entry(key)
+                .or_insert_with(|| (String::new(), Vec::new()));
+            if entry.0 != label {
+                if let Some(last) = entry.1.last_mut() {
+                    last.until_s = Some(now);
+                }
+                entry.1.push(EntityInterval {
+                    from_s: now,
+                    until_s: None,
+                    usable,
+                    state: label.clone(),
+                });
+                entry.0 = label;
+            }
+        }
+        // Grants that disappeared (removed, or their vault purged).
+        for (key, entry) in self.seen.iter_mut() {
+            if !present.contains(key) && entry.0 != "Removed" {
+                if let Some(last) = entry.1.last_mut() {
+                    last.until_s = Some(now);
+                }
+                entry.1.push(EntityInterval {
+                    from_s: now,
+                    until_s: None,
+                    usable: false,
+                    state: "Removed".into(),
+                });
+                entry.0 = "Removed".into();
+            }
+        }
+    }
+
+    pub fn finish(mut self, state: &State) -> Vec<EntityReport> {
+        if self.changed {
+            self.snapshot(state);
+        }
+        self.seen
+            .into_iter()
+            .map(|((kind, name), (_, intervals))| EntityReport {
+                kind: kind_name(kind).to_string(),
+                name,
+                intervals,
+            })
+            .collect()
+    }
+}
+
+fn version_state(vault: Life, key: Life, v: &super::world::Version, now: u64) -> (String, bool) {
+    let label = if !vault.is_present() || !key.is_present() {
+        "Purged"
+    } else if !vault.is_active() {
+        "VaultSoftDeleted"
+    } else if !key.is_active() {
+        "SoftDeleted"
+    } else if !v.enabled {
+        "Disabled"
+    } else if !v.active_at(now) {
+        "NotYetActive"
+    } else if !v.unexpired_at(now) {
+        "Expired"
+    } else {
+        "Enabled"
+    };
+    (label.to_string(), label == "Enabled")
+}
+
+fn principal_name(state: &State, principal: u64) -> String {
+    match state.identities.iter().find(|i| i.principal == principal) {
+        Some(i) => i.name.clone(),
+        None => format!("principal-{principal}"),
+    }
+}

@@ -1,0 +1,265 @@
+//! A PostgreSQL server (R8): its key binding, TLS parameters (R40), workload
+//! and the detection state of R20–R22 that turns losses into windows.
+
+use super::access::CauseMask;
+use super::world::{IdentityId, MaterialId, PrincipalId, VaultId};
+use crate::engine::queue::Handle;
+use crate::result::{Interval, ServerReport, TlsIncident, Window};
+use crate::scenario::format::{ClientTls, KeyRef, ServerKind, Tier, WorkloadSpec};
+
+/// A server's hold on one key version through one identity (R6, R10).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Binding {
+    pub vault: VaultId,
+    pub key: String,
+    /// The version in use: fixed for a versioned reference, the newest one
+    /// moved to for a versionless one (R6).
+    pub version: u32,
+    pub material: MaterialId,
+    /// `None` for a Single copy before it gets an identity (R39).
+    pub identity: Option<IdentityId>,
+    pub principal: PrincipalId,
+}
+
+/// The geo-backup key (R11): a versionless reference follows the newest
+/// version at once (no re-wrap delay is modelled for backups).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GeoBinding {
+    pub reference: KeyRef,
+    pub vault: VaultId,
+    pub version: u32,
+    pub material: MaterialId,
+    pub identity: IdentityId,
+    pub principal: PrincipalId,
+}
+
+/// The R38 source version a restored server needs for life.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceVersion {
+    pub vault: VaultId,
+    pub key: String,
+    pub version: u32,
+    pub material: MaterialId,
+}
+
+#[derive(Clone, Debug)]
+pub struct PendingMove {
+    pub handle: Handle,
+    pub version: u32,
+    pub material: MaterialId,
+}
+
+/// Customer-managed encryption state.
+#[derive(Clone, Debug)]
+pub struct Cmk {
+    pub reference: KeyRef,
+    pub primary: Binding,
+    /// R10.1: the identity is still in the server's identity list.
+    pub attached: bool,
+    pub geo: Option<GeoBinding>,
+    pub restore_source: Option<SourceVersion>,
+    /// R39: a Single copy must be revalidated after it gets an identity.
+    pub needs_revalidation: bool,
+    pub pending_move: Option<PendingMove>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Presence {
+    NotCreated,
+    Live,
+    Deleted,
+}
+
+/// A server TLS version parameter (R40).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TlsVersion {
+    V1_2,
+    V1_3,
+}
+
+impl TlsVersion {
+    pub fn parse(text: &str) -> Option<TlsVersion> {
+        match text {
+            "TLSv1.2" => Some(TlsVersion::V1_2),
+            "TLSv1.3" => Some(TlsVersion::V1_3),
+            _ => None,
+        }
+    }
+    fn as_client(self) -> ClientTls {
+        match self {
+            TlsVersion::V1_2 => ClientTls::V1_2,
+            TlsVersion::V1_3 => ClientTls::V1_3,
+        }
+    }
+}
+
+/// A pending loss: R10 is false, the denial has not begun (R20, R21).
+#[derive(Clone, Debug)]
+pub struct PendingLoss {
+    pub lost_at_s: u64,
+    pub trigger: String,
+    pub denial: Handle,
+    pub control: Handle,
+    pub causes: Vec<crate::result::CauseReport>,
+}
+
+/// An open window: the server denies connections (R20–R22).
+#[derive(Clone, Debug)]
+pub struct OpenWindow {
+    pub window: Window,
+    /// Pending control-plane change, if it has not happened yet.
+    pub control: Option<Handle>,
+    /// Pending return to Available, while R10 is true again (R22).
+    pub available: Option<(Handle, u64)>,
+    /// An identity cause was among the window's causes at some time (R22).
+    pub identity_seen: bool,
+    /// Start of the current stretch with R10 false, for the failed-check
+    /// count (R24).
+    pub false_since_s: Option<u64>,
+    pub first_alert_s: Option<u64>,
+}
+
+/// Per-server detection state and what it has produced so far.
+#[derive(Clone, Debug, Default)]
+pub struct Watch {
+    pub dirty: bool,
+    pub access: bool,
+    pub mask: CauseMask,
+    pub losses: u64,
+    pub windows: u64,
+    pub waits: u64,
+    pub connections: u64,
+    pub pending: Option<PendingLoss>,
+    pub open: Option<OpenWindow>,
+    /// What touched this server since the last settle: the candidates for a
+    /// loss's trigger and a recovery path's actions.
+    pub batch: Vec<BatchEntry>,
+    pub connection: Option<Handle>,
+    pub tls_open: Option<TlsIncident>,
+    pub geo_open: Option<Interval>,
+    /// R39: a Single copy denies from its creation, not from its next check.
+    pub deny_at_once: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct BatchEntry {
+    pub at_s: u64,
+    pub what: String,
+    pub by: String,
+    pub revalidation: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Server {
+    pub name: String,
+    pub presence: Presence,
+    pub kind: ServerKind,
+    pub tier: Tier,
+    pub region: String,
+    pub tenant: String,
+    pub backup_region: Option<String>,
+    pub double_encryption: bool,
+    pub cmk: Option<Cmk>,
+    /// R10.3: the server's own network path to its vaults.
+    pub vault_reachable: bool,
+    pub ssl_min: TlsVersion,
+    pub ssl_max: Option<TlsVersion>,
+    pub ssl_enforcement: bool,
+    pub workload: WorkloadSpec,
+    pub created_at_s: u64,
+    pub phase_s: u64,
+    /// The system-assigned identity of a Single server (R39).
+    pub system_identity: Option<IdentityId>,
+    pub watch: Watch,
+    pub report: ServerReport,
+}
+
+impl Server {
+    pub fn not_created(name: &str) -> Server {
+        Server {
+            name: name.to_string(),
+            presence: Presence::NotCreated,
+            kind: ServerKind::Flexible,
+            tier: Tier::GeneralPurpose,
+            region: String::new(),
+            tenant: String::new(),
+            backup_region: None,
+            double_encryption: false,
+            cmk: None,
+            vault_reachable: true,
+            ssl_min: TlsVersion::V1_2,
+            ssl_max: None,
+            ssl_enforcement: true,
+            workload: WorkloadSpec::default(),
+            created_at_s: 0,
+            phase_s: 0,
+            system_identity: None,
+            watch: Watch::default(),
+            report: ServerReport {
+                name: name.to_string(),
+                created_at_s: None,
+                deleted_at_s: None,
+                windows: Vec::new(),
+                unseen_losses: Vec::new(),
+                geo_backup_unusable: Vec::new(),
+                tls_incidents: Vec::new(),
+                data_lost_at_s: None,
+                data_lost_reason: None,
+            },
+        }
+    }
+
+    pub fn is_live(&self) -> bool {
+        self.presence == Presence::Live
+    }
+
+    pub fn is_single(&self) -> bool {
+        self.kind == ServerKind::Single
+    }
+
+    /// Denying connections now (R20): a window is open.
+    pub fn is_denying(&self) -> bool {
+        self.watch.open.is_some()
+    }
+
+    /// R40: whether the workload's client gets past TLS.
+    pub fn admits(&self, client: ClientTls) -> bool {
+        match self.kind {
+            // Single: TLS 1.2 only; without SSL enforcement a client without
+            // TLS is let in too.
+            ServerKind::Single => {
+                client == ClientTls::V1_2 || (!self.ssl_enforcement && client == ClientTls::None)
+            }
+            ServerKind::Flexible => {
+                let max = self.ssl_max.unwrap_or(TlsVersion::V1_3).as_client();
+                client != ClientTls::None && self.ssl_min.as_client() <= client && client <= max
+            }
+        }
+    }
+
+    pub fn tls_mismatch(&self) -> bool {
+        self.workload.every.is_some() && !self.admits(self.workload.tls)
+    }
+
+    /// R20: the first key check at or after `t_s`.
+    pub fn next_check_at_or_after(&self, t_s: u64, cadence_s: u64) -> u64 {
+        let first = self.created_at_s + self.phase_s;
+        if t_s <= first {
+            return first;
+        }
+        let k = (t_s - first).div_ceil(cadence_s);
+        first + k * cadence_s
+    }
+
+    /// Number of key checks in [from, until).
+    pub fn checks_between(&self, from_s: u64, until_s: u64, cadence_s: u64) -> u64 {
+        if until_s <= from_s {
+            return 0;
+        }
+        let a = self.next_check_at_or_after(from_s, cadence_s);
+        if a >= until_s {
+            return 0;
+        }
+        (until_s - 1 - a) / cadence_s + 1
+    }
+}

@@ -1,0 +1,1321 @@
+//! One run: the event loop, R33 ordering, and the detection machinery of
+//! R20–R25 that turns changes of key access into windows.
+//!
+//! Key checks are never polled: a loss computes its first check from the
+//! server's cadence and phase (R20), so a run costs in proportion to the
+//! changes and the servers they touch, not to the horizon.
+
+use super::access::{geo_causes, server_causes, subject_name, Causes};
+use super::entities::EntityTracker;
+use super::server::{BatchEntry, OpenWindow, PendingLoss};
+use super::world::{ServerId, VaultId};
+use super::State;
+use crate::engine::queue::EventQueue;
+use crate::engine::random::{self, Dist};
+use crate::result::{
+    AlertReport, CauseReport, FailedChecks, Interval, Outcome, RecoveryStep, Refusal, RunResult,
+    StepRun, TimelineEntry, Window,
+};
+use crate::scenario::format::{AlertOn, Trigger};
+use crate::scenario::{Plan, Runbook};
+
+/// R33 groups: the order of things within one second.
+pub(super) mod group {
+    /// Expiry and activation apply at the very start of their second.
+    pub const TIME_EDGE: u8 = 0;
+    pub const SCRIPTED: u8 = 1;
+    pub const RUNBOOK: u8 = 2;
+    pub const PURGE: u8 = 3;
+    pub const ROTATION: u8 = 4;
+    pub const MOVE: u8 = 5;
+    pub const KEY_CHECK: u8 = 6;
+    pub const CONTROL_PLANE: u8 = 7;
+    pub const AVAILABLE: u8 = 8;
+    pub const CONNECTION: u8 = 9;
+    pub const ALERT: u8 = 10;
+}
+
+#[derive(Clone, Debug)]
+pub(super) enum Ev {
+    /// A version's activation or expiry passes (R33: not an event of its
+    /// own, but the moment servers must look again).
+    TimeEdge {
+        vault: VaultId,
+        key: String,
+        version: u32,
+        what: &'static str,
+    },
+    Scripted(u32),
+    Step(u32),
+    PurgeVault {
+        vault: VaultId,
+        since_s: u64,
+    },
+    PurgeKey {
+        vault: VaultId,
+        key: String,
+        since_s: u64,
+    },
+    ForgetIdentity {
+        identity: u32,
+        since_s: u64,
+    },
+    Rotate {
+        vault: VaultId,
+        key: String,
+        incarnation: u32,
+    },
+    Move(ServerId),
+    Denial(ServerId),
+    ControlPlane(ServerId),
+    Available(ServerId),
+    Connection(ServerId),
+    ActivityEntry {
+        server: ServerId,
+        first_check_s: u64,
+    },
+    NearExpiry {
+        alert: u32,
+        vault: VaultId,
+        key: String,
+        version: u32,
+    },
+    Notify {
+        alert: u32,
+        fired_at_s: u64,
+    },
+}
+
+/// How a run is asked for.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Overrides the scenario's seed.
+    pub seed: Option<u64>,
+    /// Which runbook to rehearse (default: the first).
+    pub runbook: Option<String>,
+    /// Keep the timeline and entity intervals (off for sweeps: speed).
+    pub detailed: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            seed: None,
+            runbook: None,
+            detailed: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunError {
+    UnknownRunbook { name: String, known: Vec<String> },
+    EventBudget { budget: u64, at_s: u64 },
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunError::UnknownRunbook { name, known } => write!(
+                f,
+                "no runbook named {name:?}; the scenario has {}",
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
+            ),
+            RunError::EventBudget { budget, at_s } => write!(
+                f,
+                "the run stopped after {budget} events at t = {at_s} s: something keeps \
+                 scheduling work (e.g. runbook steps that trigger each other with no delay); \
+                 raise Timing(event_budget) if the scenario really needs more"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
+
+/// Runs a plan once.
+pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunResult, RunError> {
+    let runbook = match &opts.runbook {
+        Some(name) => Some(
+            plan.runbook(Some(name))
+                .ok_or_else(|| RunError::UnknownRunbook {
+                    name: name.clone(),
+                    known: plan.runbooks.iter().map(|r| r.name.clone()).collect(),
+                })?,
+        ),
+        None => plan.runbook(None),
+    };
+    let mut sim = Sim::new(plan, opts, runbook);
+    sim.setup_world();
+    sim.schedule_script();
+    sim.run_loop()?;
+    Ok(sim.finish())
+}
+
+pub(super) struct Sim<'p> {
+    pub plan: &'p Plan,
+    pub seed: u64,
+    pub horizon_s: u64,
+    pub detailed: bool,
+    pub state: State,
+    pub queue: EventQueue<Ev>,
+    pub runbook: Option<&'p Runbook>,
+    dirty: Vec<ServerId>,
+    /// Losses that began this second: their causes are taken at its end.
+    loss_started: Vec<ServerId>,
+    pub refused: Vec<Refusal>,
+    pub alerts: Vec<AlertReport>,
+    pub alert_counts: Vec<u64>,
+    pub steps: Vec<StepRun>,
+    pub timeline: Vec<TimelineEntry>,
+    pub entities: EntityTracker,
+    /// Pending near-expiry firings, by (alert, vault, key, version).
+    pub near_expiry: std::collections::BTreeMap<
+        (u32, VaultId, String, u32),
+        Option<crate::engine::queue::Handle>,
+    >,
+    events_processed: u64,
+    last_data_check_epoch: u64,
+}
+
+impl<'p> Sim<'p> {
+    fn new(plan: &'p Plan, opts: &RunOptions, runbook: Option<&'p Runbook>) -> Self {
+        Sim {
+            plan,
+            seed: opts.seed.unwrap_or(plan.file.seed),
+            horizon_s: plan.file.horizon.0,
+            detailed: opts.detailed,
+            state: State::default(),
+            queue: EventQueue::with_capacity(64),
+            runbook,
+            dirty: Vec::new(),
+            loss_started: Vec::new(),
+            refused: Vec::new(),
+            alerts: Vec::new(),
+            alert_counts: vec![0; plan.file.alerts.len()],
+            steps: Vec::new(),
+            timeline: Vec::new(),
+            entities: EntityTracker::default(),
+            near_expiry: Default::default(),
+            events_processed: 0,
+            last_data_check_epoch: 0,
+        }
+    }
+
+    pub fn now(&self) -> u64 {
+        self.state.now_s
+    }
+
+    /// A delay drawn from the stream of (seed, kind, name, purpose, index) (R32).
+    pub fn draw(&self, kind: &str, name: &str, purpose: &str, index: u64, dist: Dist) -> u64 {
+        random::draw(self.seed, kind, name, purpose, index, dist)
+    }
+
+    pub fn schedule(
+        &mut self,
+        at_s: u64,
+        group: u8,
+        rank: u32,
+        ev: Ev,
+    ) -> Option<crate::engine::queue::Handle> {
+        if at_s >= self.horizon_s {
+            return None; // A run covers [0, horizon).
+        }
+        Some(self.queue.schedule(at_s, group, rank, ev))
+    }
+
+    pub fn log(
+        &mut self,
+        kind: &str,
+        entity: &str,
+        actor: &str,
+        detail: String,
+        result: Option<Outcome>,
+    ) {
+        if self.detailed {
+            self.timeline.push(TimelineEntry {
+                at_s: self.state.now_s,
+                kind: kind.to_string(),
+                entity: entity.to_string(),
+                actor: actor.to_string(),
+                detail,
+                result,
+            });
+        }
+    }
+
+    fn schedule_script(&mut self) {
+        for (i, ev) in self.plan.file.events.iter().enumerate() {
+            self.schedule(ev.at.0, group::SCRIPTED, i as u32, Ev::Scripted(i as u32));
+        }
+        if let Some(rb) = self.runbook {
+            for (i, step) in rb.steps.iter().enumerate() {
+                if let Trigger::At(t) = &step.on {
+                    self.schedule(
+                        t.0 + step.after.0,
+                        group::RUNBOOK,
+                        i as u32,
+                        Ev::Step(i as u32),
+                    );
+                }
+            }
+        }
+    }
+
+    fn run_loop(&mut self) -> Result<(), RunError> {
+        let budget = self.plan.timing.event_budget;
+        loop {
+            let next = self.queue.peek_time().filter(|&t| t < self.horizon_s);
+            if next != Some(self.state.now_s) {
+                // The current second is over. Ending it may schedule work
+                // (a loss's first check, a wait's end), even in this second.
+                let had_work = !self.dirty.is_empty() || !self.loss_started.is_empty();
+                self.end_second();
+                if had_work {
+                    continue;
+                }
+                match next {
+                    Some(t) => self.state.now_s = t,
+                    None => return Ok(()),
+                }
+                continue;
+            }
+            let Some((_, ev)) = self.queue.pop() else {
+                return Ok(());
+            };
+            if ev_group(&ev) >= group::PURGE && !self.dirty.is_empty() {
+                self.settle();
+            }
+            self.dispatch(ev);
+            self.events_processed += 1;
+            if self.events_processed > budget {
+                return Err(RunError::EventBudget {
+                    budget,
+                    at_s: self.state.now_s,
+                });
+            }
+        }
+    }
+
+    fn dispatch(&mut self, ev: Ev) {
+        match ev {
+            Ev::TimeEdge {
+                vault,
+                key,
+                version,
+                what,
+            } => self.time_edge(vault, &key, version, what),
+            Ev::Scripted(i) => self.run_scripted(i as usize),
+            Ev::Step(i) => self.run_step(i as usize),
+            Ev::PurgeVault { vault, since_s } => self.service_purge_vault(vault, since_s),
+            Ev::PurgeKey {
+                vault,
+                key,
+                since_s,
+            } => self.service_purge_key(vault, &key, since_s),
+            Ev::ForgetIdentity { identity, since_s } => self.forget_identity(identity, since_s),
+            Ev::Rotate {
+                vault,
+                key,
+                incarnation,
+            } => self.policy_rotation(vault, &key, incarnation),
+            Ev::Move(s) => self.complete_move(s),
+            Ev::Denial(s) => self.begin_denial(s),
+            Ev::ControlPlane(s) => self.control_plane_inaccessible(s),
+            Ev::Available(s) => self.return_to_available(s),
+            Ev::Connection(s) => self.connection_attempt(s),
+            Ev::ActivityEntry {
+                server,
+                first_check_s,
+            } => self.activity_entry(server, first_check_s),
+            Ev::NearExpiry {
+                alert,
+                vault,
+                key,
+                version,
+            } => self.near_expiry_fires(alert, vault, &key, version),
+            Ev::Notify { alert, fired_at_s } => self.notify(alert, fired_at_s),
+        }
+    }
+
+    // ---- dirtiness and settling -------------------------------------------
+
+    /// Marks a server for re-evaluation of R10, noting what touched it.
+    pub fn touch(&mut self, id: ServerId, entry: Option<BatchEntry>) {
+        let server = &mut self.state.servers[id as usize];
+        if !server.is_live() {
+            return;
+        }
+        if let Some(e) = entry {
+            server.watch.batch.push(e);
+        }
+        if !server.watch.dirty {
+            server.watch.dirty = true;
+            self.dirty.push(id);
+        }
+    }
+
+    pub fn touch_vault(&mut self, vault: VaultId, what: &str, by: &str, key: Option<&str>) {
+        let list = std::mem::take(&mut self.state.vault_dependents[vault as usize]);
+        for &s in &list {
+            let relevant = key.is_none_or(|k| self.server_uses_key(s, vault, k));
+            if relevant {
+                let entry = self.batch_entry(what, by, false);
+                self.touch(s, Some(entry));
+            }
+        }
+        self.state.vault_dependents[vault as usize] = list;
+        self.entities.changed = true;
+    }
+
+    pub fn touch_identity(&mut self, identity: u32, what: &str, by: &str) {
+        let list = std::mem::take(&mut self.state.identity_dependents[identity as usize]);
+        for &s in &list {
+            let entry = self.batch_entry(what, by, false);
+            self.touch(s, Some(entry));
+        }
+        self.state.identity_dependents[identity as usize] = list;
+        self.entities.changed = true;
+    }
+
+    pub fn batch_entry(&self, what: &str, by: &str, revalidation: bool) -> BatchEntry {
+        BatchEntry {
+            at_s: self.state.now_s,
+            what: what.to_string(),
+            by: by.to_string(),
+            revalidation,
+        }
+    }
+
+    fn server_uses_key(&self, s: ServerId, vault: VaultId, key: &str) -> bool {
+        let Some(cmk) = &self.state.servers[s as usize].cmk else {
+            return false;
+        };
+        let primary = cmk.primary.vault == vault && cmk.primary.key == key;
+        let source = cmk
+            .restore_source
+            .as_ref()
+            .is_some_and(|x| x.vault == vault && x.key == key);
+        let geo = cmk
+            .geo
+            .as_ref()
+            .is_some_and(|g| g.vault == vault && g.reference.key == key);
+        primary || source || geo
+    }
+
+    /// Re-evaluates R10 for every touched server (R20–R22 transitions).
+    fn settle(&mut self) {
+        let dirty = std::mem::take(&mut self.dirty);
+        for id in dirty {
+            self.settle_server(id);
+        }
+    }
+
+    fn settle_server(&mut self, id: ServerId) {
+        let now = self.state.now_s;
+        let idx = id as usize;
+        self.state.servers[idx].watch.dirty = false;
+        if !self.state.servers[idx].is_live() {
+            self.state.servers[idx].watch.batch.clear();
+            return;
+        }
+        let causes = server_causes(&self.state, id, &self.state.servers[idx]);
+        let access = causes.is_empty();
+        let batch = std::mem::take(&mut self.state.servers[idx].watch.batch);
+        let (was_access, old_mask) = {
+            let w = &self.state.servers[idx].watch;
+            (w.access, w.mask)
+        };
+        // R30: the actions that removed a cause belong to the recovery path.
+        if let Some(open) = self.state.servers[idx].watch.open.as_mut() {
+            if old_mask.removed_in(causes.mask) {
+                for b in batch.iter().filter(|b| !b.revalidation) {
+                    open.window.recovery.push(RecoveryStep {
+                        at_s: b.at_s,
+                        kind: "action".into(),
+                        what: b.what.clone(),
+                        by: b.by.clone(),
+                        wait_s: None,
+                    });
+                }
+            }
+            if causes.mask.has_identity_cause() {
+                open.identity_seen = true;
+            }
+        }
+        match (was_access, access) {
+            (true, false) => {
+                if self.state.servers[idx].watch.open.is_some() {
+                    self.access_lost_during_wait(id);
+                } else {
+                    let trigger = batch
+                        .first()
+                        .map(|b| format!("{} by {}", b.what, b.by))
+                        .unwrap_or_else(|| "a change of stored state".to_string());
+                    let at_once = std::mem::take(&mut self.state.servers[idx].watch.deny_at_once);
+                    self.start_loss(id, trigger, at_once);
+                }
+            }
+            (false, true) => {
+                if self.state.servers[idx].watch.pending.is_some() {
+                    self.unseen_loss_ends(id);
+                } else if self.state.servers[idx].watch.open.is_some() {
+                    self.start_wait(id);
+                }
+            }
+            _ => {}
+        }
+        let w = &mut self.state.servers[idx].watch;
+        w.access = access;
+        w.mask = causes.mask;
+        self.track_geo(id);
+        if self.state.purge_epoch != self.last_data_check_epoch || now == 0 {
+            self.check_data_loss(id);
+        }
+    }
+
+    /// End of a second: settle, then take the causes of the losses that
+    /// began in it (R30: "at the end of second t0").
+    fn end_second(&mut self) {
+        self.settle();
+        self.last_data_check_epoch = self.state.purge_epoch;
+        let started = std::mem::take(&mut self.loss_started);
+        for id in started {
+            let causes = self.cause_reports(id);
+            let w = &mut self.state.servers[id as usize].watch;
+            if let Some(p) = w.pending.as_mut() {
+                p.causes = causes;
+            } else if let Some(o) = w.open.as_mut() {
+                if o.window.lost_at_s == self.state.now_s {
+                    o.window.causes = causes;
+                }
+            } else if let Some(u) = self.state.servers[id as usize]
+                .report
+                .unseen_losses
+                .last_mut()
+            {
+                if u.from_s == self.state.now_s {
+                    u.causes = causes;
+                }
+            }
+        }
+        if self.detailed && self.entities.changed {
+            self.entities.snapshot(&self.state);
+        }
+    }
+
+    pub fn cause_reports(&self, id: ServerId) -> Vec<CauseReport> {
+        let server = &self.state.servers[id as usize];
+        render_causes(&self.state, &server_causes(&self.state, id, server))
+    }
+
+    // ---- R20–R22: loss, denial, control plane, wait, Available -------------
+
+    /// R20: a loss at now. `at_once`: a Single copy denies from creation (R39).
+    pub fn start_loss(&mut self, id: ServerId, trigger: String, at_once: bool) {
+        let now = self.state.now_s;
+        let cadence = self.plan.timing.key_check_every_s;
+        let dist = self.plan.timing.inaccessible_after;
+        let server = &mut self.state.servers[id as usize];
+        let k = server.watch.losses;
+        server.watch.losses += 1;
+        let denial_s = if at_once {
+            now
+        } else {
+            server.next_check_at_or_after(now, cadence)
+        };
+        let name = server.name.clone();
+        let inaccessible_after = self.draw("server", &name, "inaccessible_after", k, dist);
+        let control_s = (now + inaccessible_after).max(denial_s);
+        let denial = self
+            .queue
+            .schedule(denial_s, group::KEY_CHECK, id, Ev::Denial(id));
+        let control =
+            self.queue
+                .schedule(control_s, group::CONTROL_PLANE, id, Ev::ControlPlane(id));
+        let server = &mut self.state.servers[id as usize];
+        server.watch.access = false;
+        server.watch.pending = Some(PendingLoss {
+            lost_at_s: now,
+            trigger: trigger.clone(),
+            denial,
+            control,
+            causes: Vec::new(),
+        });
+        self.loss_started.push(id);
+        self.log(
+            "KeyAccessLost",
+            &name,
+            "service",
+            format!("key access lost ({trigger}); the next key check is at {denial_s} s"),
+            None,
+        );
+    }
+
+    /// R21: access came back before the denial began.
+    fn unseen_loss_ends(&mut self, id: ServerId) {
+        let now = self.state.now_s;
+        let server = &mut self.state.servers[id as usize];
+        let Some(p) = server.watch.pending.take() else {
+            return;
+        };
+        self.queue.cancel(p.denial);
+        self.queue.cancel(p.control);
+        let name = server.name.clone();
+        server.report.unseen_losses.push(Interval {
+            from_s: p.lost_at_s,
+            until_s: Some(now),
+            causes: p.causes,
+        });
+        self.log(
+            "UnseenLoss",
+            &name,
+            "service",
+            format!(
+                "key access back before any key check saw the loss of {} s",
+                p.lost_at_s
+            ),
+            None,
+        );
+    }
+
+    /// R20: the first key check at or after the loss fails: denial begins.
+    fn begin_denial(&mut self, id: ServerId) {
+        let now = self.state.now_s;
+        let server = &mut self.state.servers[id as usize];
+        let Some(p) = server.watch.pending.take() else {
+            return;
+        };
+        server.watch.windows += 1;
+        server.watch.open = Some(OpenWindow {
+            window: Window {
+                lost_at_s: p.lost_at_s,
+                denied_from_s: now,
+                denied_until_s: None,
+                inaccessible_from_s: None,
+                inaccessible_until_s: None,
+                health_from_s: None,
+                health_until_s: None,
+                duration_s: 0,
+                causes: p.causes,
+                trigger: p.trigger,
+                access_restored_at_s: None,
+                recovery: Vec::new(),
+                failed_checks: FailedChecks {
+                    first_s: now,
+                    last_s: now,
+                    count: 0,
+                },
+                detect_s: None,
+                engage_s: None,
+                mitigate_s: None,
+                recover_s: None,
+            },
+            control: Some(p.control),
+            available: None,
+            identity_seen: server.watch.mask.has_identity_cause(),
+            false_since_s: Some(now),
+            first_alert_s: None,
+        });
+        let name = server.name.clone();
+        let k = server.watch.windows - 1;
+        // R24: the window's failed checks are one activity-log record; it
+        // appears a delay after the first.
+        let delay = self.draw(
+            "server",
+            &name,
+            "activity_log_delay",
+            k,
+            self.plan.timing.activity_log_delay,
+        );
+        self.schedule(
+            now + delay,
+            group::ALERT,
+            id,
+            Ev::ActivityEntry {
+                server: id,
+                first_check_s: now,
+            },
+        );
+        self.log(
+            "DenyingConnections",
+            &name,
+            "service",
+            "key check failed: the server starts denying connections".into(),
+            None,
+        );
+        self.ensure_traffic(id);
+    }
+
+    fn control_plane_inaccessible(&mut self, id: ServerId) {
+        let now = self.state.now_s;
+        let server = &mut self.state.servers[id as usize];
+        let Some(open) = server.watch.open.as_mut() else {
+            return;
+        };
+        open.control = None;
+        open.window.inaccessible_from_s = Some(now);
+        let name = server.name.clone();
+        self.log(
+            "Inaccessible",
+            &name,
+            "service",
+            "the control plane shows the server Inaccessible".into(),
+            None,
+        );
+    }
+
+    /// R22: access is back during a window; the wait begins.
+    fn start_wait(&mut self, id: ServerId) {
+        let now = self.state.now_s;
+        let cadence = self.plan.timing.key_check_every_s;
+        let server = &mut self.state.servers[id as usize];
+        let name = server.name.clone();
+        let k = server.watch.waits;
+        server.watch.waits += 1;
+        let Some(open) = server.watch.open.as_mut() else {
+            return;
+        };
+        close_false_stretch(open, now, server.created_at_s + server.phase_s, cadence);
+        open.window.access_restored_at_s = Some(now);
+        let (dist, purpose) = wait_setting(&self.plan.timing, open.identity_seen);
+        let wait_s = self.draw("server", &name, purpose, k, dist);
+        let h = self
+            .queue
+            .schedule(now + wait_s, group::AVAILABLE, id, Ev::Available(id));
+        if let Some(open) = self.state.servers[id as usize].watch.open.as_mut() {
+            open.available = Some((h, now + wait_s));
+        }
+        self.log(
+            "KeyAccessRestored",
+            &name,
+            "service",
+            format!("key access is back; the server waits {purpose} ({wait_s} s)"),
+            None,
+        );
+    }
+
+    /// R22: R10 turned false again during the wait: the window goes on.
+    fn access_lost_during_wait(&mut self, id: ServerId) {
+        let now = self.state.now_s;
+        let server = &mut self.state.servers[id as usize];
+        let name = server.name.clone();
+        let Some(open) = server.watch.open.as_mut() else {
+            return;
+        };
+        if let Some((h, _)) = open.available.take() {
+            self.queue.cancel(h);
+        }
+        open.false_since_s = Some(now);
+        open.window.access_restored_at_s = None;
+        self.log(
+            "KeyAccessLost",
+            &name,
+            "service",
+            "key access lost again during the wait: the window goes on".into(),
+            None,
+        );
+    }
+
+    /// R22: `Revalidate` during the wait ends it at min(end, now + fresh draw).
+    pub fn revalidate(&mut self, id: ServerId, by: &str) -> bool {
+        let now = self.state.now_s;
+        let server = &mut self.state.servers[id as usize];
+        let name = server.name.clone();
+        let k = server.watch.waits;
+        let Some(open) = server.watch.open.as_mut() else {
+            return false;
+        };
+        let Some((h, end)) = open.available else {
+            return false;
+        };
+        let (dist, purpose) = wait_setting(&self.plan.timing, open.identity_seen);
+        server.watch.waits += 1;
+        let fresh = self.draw("server", &name, purpose, k, dist);
+        if now + fresh < end {
+            self.queue.cancel(h);
+            let h2 = self
+                .queue
+                .schedule(now + fresh, group::AVAILABLE, id, Ev::Available(id));
+            let open = self.state.servers[id as usize]
+                .watch
+                .open
+                .as_mut()
+                .expect("open window");
+            open.available = Some((h2, now + fresh));
+            open.window.recovery.push(RecoveryStep {
+                at_s: now,
+                kind: "revalidate".into(),
+                what: format!("revalidation brings Available forward to {} s", now + fresh),
+                by: by.to_string(),
+                wait_s: Some(fresh),
+            });
+            return true;
+        }
+        false
+    }
+
+    fn return_to_available(&mut self, id: ServerId) {
+        let now = self.state.now_s;
+        let server = &mut self.state.servers[id as usize];
+        let Some(mut open) = server.watch.open.take() else {
+            return;
+        };
+        if let Some(h) = open.control.take() {
+            self.queue.cancel(h);
+        }
+        let w = &mut open.window;
+        w.denied_until_s = Some(now);
+        if w.inaccessible_from_s.is_some() {
+            w.inaccessible_until_s = Some(now);
+        }
+        if w.health_from_s.is_some() {
+            w.health_until_s = Some(now);
+        }
+        w.duration_s = now - w.denied_from_s;
+        if let Some(t1) = w.access_restored_at_s {
+            let (_, purpose) = wait_setting(&self.plan.timing, open.identity_seen);
+            w.recovery.push(RecoveryStep {
+                at_s: t1,
+                kind: "wait".into(),
+                what: purpose.to_string(),
+                by: "service".into(),
+                wait_s: Some(now - t1),
+            });
+        }
+        let name = server.name.clone();
+        server.report.windows.push(open.window);
+        if !server.tls_mismatch() {
+            if let Some(h) = server.watch.connection.take() {
+                self.queue.cancel(h);
+            }
+        }
+        self.log(
+            "Available",
+            &name,
+            "service",
+            "the server is Available again".into(),
+            None,
+        );
+    }
+
+    /// `DeleteServer`: whatever is pending for the server ends now.
+    pub fn delete_server(&mut self, id: ServerId) {
+        let now = self.state.now_s;
+        let server = &mut self.state.servers[id as usize];
+        server.presence = super::server::Presence::Deleted;
+        server.report.deleted_at_s = Some(now);
+        let w = &mut server.watch;
+        let mut handles: Vec<crate::engine::queue::Handle> =
+            w.connection.take().into_iter().collect();
+        if let Some(p) = w.pending.take() {
+            handles.extend([p.denial, p.control]);
+            server.report.unseen_losses.push(Interval {
+                from_s: p.lost_at_s,
+                until_s: Some(now),
+                causes: p.causes,
+            });
+        }
+        if let Some(mut open) = w.open.take() {
+            handles.extend(open.control.take());
+            handles.extend(open.available.take().map(|(h, _)| h));
+            let cadence = self.plan.timing.key_check_every_s;
+            close_false_stretch(
+                &mut open,
+                now,
+                server.created_at_s + server.phase_s,
+                cadence,
+            );
+            let win = &mut open.window;
+            win.denied_until_s = Some(now);
+            win.inaccessible_until_s = win.inaccessible_from_s.map(|_| now);
+            win.health_until_s = win.health_from_s.map(|_| now);
+            win.duration_s = now - win.denied_from_s;
+            server.report.windows.push(open.window);
+        }
+        if let Some(mut inc) = server.watch.tls_open.take() {
+            inc.until_s = Some(now);
+            server.report.tls_incidents.push(inc);
+        }
+        if let Some(m) = server.cmk.as_mut().and_then(|c| c.pending_move.take()) {
+            handles.push(m.handle);
+        }
+        for h in handles {
+            self.queue.cancel(h);
+        }
+    }
+
+    // ---- R23: connection attempts and resource health; R40 TLS -------------
+
+    /// Schedules the next connection attempt when one could change anything:
+    /// while denying before resource health noticed, or while TLS refuses.
+    pub fn ensure_traffic(&mut self, id: ServerId) {
+        let now = self.state.now_s;
+        let server = &self.state.servers[id as usize];
+        if server.watch.connection.is_some() || !server.is_live() {
+            return;
+        }
+        let Some(every) = server.workload.every else {
+            return;
+        };
+        let health_pending = server
+            .watch
+            .open
+            .as_ref()
+            .is_some_and(|o| o.window.health_from_s.is_none());
+        if !(health_pending || server.tls_mismatch()) {
+            return;
+        }
+        let k = server.watch.connections;
+        let mut rng = random::stream(self.seed, "server", &server.name, "connection", k);
+        let gap = random::exponential_s(&mut rng, every.0.max(1));
+        self.state.servers[id as usize].watch.connections += 1;
+        let h = self.schedule(now + gap, group::CONNECTION, id, Ev::Connection(id));
+        self.state.servers[id as usize].watch.connection = h;
+    }
+
+    fn connection_attempt(&mut self, id: ServerId) {
+        let now = self.state.now_s;
+        let server = &mut self.state.servers[id as usize];
+        server.watch.connection = None;
+        if !server.is_live() {
+            return;
+        }
+        let name = server.name.clone();
+        if server.tls_mismatch() {
+            let client = server.workload.tls;
+            match server.watch.tls_open.as_mut() {
+                Some(inc) => inc.attempts += 1,
+                None => {
+                    server.watch.tls_open = Some(crate::result::TlsIncident {
+                        from_s: now,
+                        until_s: None,
+                        attempts: 1,
+                        client_tls: client.as_str().to_string(),
+                    });
+                    self.log(
+                        "TlsRefused",
+                        &name,
+                        "client",
+                        format!("a client with TLS {} is refused (R40)", client.as_str()),
+                        None,
+                    );
+                }
+            }
+        } else if let Some(open) = server.watch.open.as_mut() {
+            if open.window.health_from_s.is_none() {
+                open.window.health_from_s = Some(now);
+                self.log(
+                    "ResourceHealthInaccessible",
+                    &name,
+                    "client",
+                    "a connection is refused for key loss: resource health shows Inaccessible"
+                        .into(),
+                    None,
+                );
+                self.fire_server_alerts(id, |on| matches!(on, AlertOn::ResourceHealth { .. }));
+            }
+        }
+        self.ensure_traffic(id);
+    }
+
+    /// R40: TLS acceptance may have changed; close an incident that ended.
+    pub fn tls_changed(&mut self, id: ServerId) {
+        let now = self.state.now_s;
+        let server = &mut self.state.servers[id as usize];
+        if !server.tls_mismatch() {
+            if let Some(mut inc) = server.watch.tls_open.take() {
+                inc.until_s = Some(now);
+                server.report.tls_incidents.push(inc);
+            }
+        }
+        self.ensure_traffic(id);
+    }
+
+    // ---- R24–R27: activity log, alerts, runbook ---------------------------
+
+    fn activity_entry(&mut self, id: ServerId, first_check_s: u64) {
+        let name = self.state.servers[id as usize].name.clone();
+        self.log(
+            "ActivityLog",
+            &name,
+            "service",
+            format!("activity log: key check failed at {first_check_s} s"),
+            None,
+        );
+        self.fire_server_alerts(id, |on| matches!(on, AlertOn::KeyAccessFailure { .. }));
+    }
+
+    fn fire_server_alerts(&mut self, id: ServerId, kind: impl Fn(&AlertOn) -> bool) {
+        let name = &self.state.servers[id as usize].name;
+        let matching: Vec<u32> = self
+            .plan
+            .file
+            .alerts
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| kind(&a.on) && alert_server(&a.on) == Some(name.as_str()))
+            .map(|(i, _)| i as u32)
+            .collect();
+        for a in matching {
+            self.fire_alert(a);
+        }
+    }
+
+    /// R25: an alert fires now; its notification arrives `alert_delay` later.
+    pub fn fire_alert(&mut self, alert: u32) {
+        let now = self.state.now_s;
+        let name = self.plan.file.alerts[alert as usize].name.clone();
+        let k = self.alert_counts[alert as usize];
+        self.alert_counts[alert as usize] += 1;
+        let delay = self.draw(
+            "alert",
+            &name,
+            "alert_delay",
+            k,
+            self.plan.timing.alert_delay,
+        );
+        self.log("AlertFired", &name, "monitor", "alert fired".into(), None);
+        self.schedule(
+            now + delay,
+            group::ALERT,
+            alert,
+            Ev::Notify {
+                alert,
+                fired_at_s: now,
+            },
+        );
+    }
+
+    fn near_expiry_fires(&mut self, alert: u32, vault: VaultId, key: &str, version: u32) {
+        let slot = self
+            .near_expiry
+            .get_mut(&(alert, vault, key.to_string(), version));
+        if let Some(slot) = slot {
+            *slot = None; // Fired: once per version (R25).
+        }
+        self.fire_alert(alert);
+    }
+
+    fn notify(&mut self, alert: u32, fired_at_s: u64) {
+        let now = self.state.now_s;
+        let name = self.plan.file.alerts[alert as usize].name.clone();
+        self.alerts.push(AlertReport {
+            name: name.clone(),
+            fired_at_s,
+            notified_at_s: now,
+        });
+        self.log(
+            "AlertNotified",
+            &name,
+            "monitor",
+            "notification delivered".into(),
+            None,
+        );
+        let Some(rb) = self.runbook else { return };
+        for (i, step) in rb.steps.iter().enumerate() {
+            if matches!(&step.on, Trigger::Alert(a) if *a == name) {
+                self.schedule(
+                    now + step.after.0,
+                    group::RUNBOOK,
+                    i as u32,
+                    Ev::Step(i as u32),
+                );
+            }
+        }
+    }
+
+    fn run_scripted(&mut self, i: usize) {
+        let ev = &self.plan.file.events[i];
+        let by = ev.by.clone().unwrap_or_else(|| "script".to_string());
+        let step = ev.name.clone();
+        let outcome = self.act(&ev.action, &by, step.as_deref());
+        self.record_step(
+            step.unwrap_or_else(|| format!("event {}", i + 1)),
+            None,
+            &ev.action,
+            outcome,
+        );
+    }
+
+    fn run_step(&mut self, i: usize) {
+        let Some(rb) = self.runbook else { return };
+        let step = &rb.steps[i];
+        let outcome = self.act(&step.action, &rb.name, Some(&step.name));
+        self.record_step(
+            step.name.clone(),
+            Some(rb.name.clone()),
+            &step.action,
+            outcome,
+        );
+        // R27: After(step) follows every run, succeeded or refused.
+        let now = self.state.now_s;
+        for (j, next) in rb.steps.iter().enumerate() {
+            if matches!(&next.on, Trigger::After(s) if *s == step.name) {
+                self.schedule(
+                    now + next.after.0,
+                    group::RUNBOOK,
+                    j as u32,
+                    Ev::Step(j as u32),
+                );
+            }
+        }
+    }
+
+    fn record_step(
+        &mut self,
+        step: String,
+        runbook: Option<String>,
+        action: &crate::scenario::format::Action,
+        outcome: (Outcome, Option<String>),
+    ) {
+        self.steps.push(StepRun {
+            step,
+            runbook,
+            at_s: self.state.now_s,
+            action: action.kind().to_string(),
+            result: outcome.0,
+            reason: outcome.1,
+        });
+    }
+
+    // ---- R11 and R31 -------------------------------------------------------
+
+    fn track_geo(&mut self, id: ServerId) {
+        let now = self.state.now_s;
+        let server = &self.state.servers[id as usize];
+        let Some(causes) = geo_causes(&self.state, id, server) else {
+            return;
+        };
+        let reports = render_causes(&self.state, &causes);
+        let server = &mut self.state.servers[id as usize];
+        match (server.watch.geo_open.as_mut(), causes.is_empty()) {
+            (None, false) => {
+                server.watch.geo_open = Some(Interval {
+                    from_s: now,
+                    until_s: None,
+                    causes: reports,
+                });
+            }
+            (Some(_), true) => {
+                let mut iv = server.watch.geo_open.take().expect("open geo interval");
+                iv.until_s = Some(now);
+                server.report.geo_backup_unusable.push(iv);
+            }
+            _ => {}
+        }
+    }
+
+    /// R31: lost when every version the data depends on is purged with no
+    /// backup, and no geo-backup with a living key remains.
+    fn check_data_loss(&mut self, id: ServerId) {
+        let server = &self.state.servers[id as usize];
+        if server.report.data_lost_at_s.is_some() {
+            return;
+        }
+        let Some(cmk) = &server.cmk else { return };
+        let mut deps = vec![(
+            cmk.primary.material,
+            cmk.reference.to_string(),
+            cmk.primary.version,
+        )];
+        if let Some(m) = &cmk.pending_move {
+            deps.push((m.material, cmk.reference.to_string(), m.version));
+        }
+        if let Some(src) = &cmk.restore_source {
+            let vault = &self.state.vaults[src.vault as usize].name;
+            deps.push((src.material, format!("{}/{}", vault, src.key), src.version));
+        }
+        if deps.iter().any(|(m, _, _)| self.state.material_alive(*m)) {
+            return;
+        }
+        if let Some(geo) = &cmk.geo {
+            let b = self.state.resolve_geo(geo);
+            if self.state.material_alive(b.material) {
+                return;
+            }
+        }
+        let versions: Vec<String> = deps
+            .iter()
+            .map(|(_, r, n)| {
+                let base = r.rsplitn(2, '/').last().unwrap_or(r);
+                if r.matches('/').count() == 2 {
+                    format!("{base}/{n}")
+                } else {
+                    format!("{r}/{n}")
+                }
+            })
+            .collect();
+        let reason = format!(
+            "every key version the data depends on ({}) is purged and held by no key backup{}",
+            versions.join(", "),
+            if cmk.geo.is_some() {
+                ", and the geo-backup key is gone too"
+            } else {
+                "; there is no geo-backup"
+            }
+        );
+        let name = server.name.clone();
+        let now = self.state.now_s;
+        let server = &mut self.state.servers[id as usize];
+        server.report.data_lost_at_s = Some(now);
+        server.report.data_lost_reason = Some(reason.clone());
+        self.log("DataLost", &name, "service", reason, None);
+    }
+
+    fn finish(mut self) -> RunResult {
+        let horizon = self.horizon_s;
+        let cadence = self.plan.timing.key_check_every_s;
+        let mut servers = Vec::with_capacity(self.state.servers.len());
+        for s in std::mem::take(&mut self.state.servers) {
+            let mut s = s;
+            if let Some(p) = s.watch.pending.take() {
+                s.report.unseen_losses.push(Interval {
+                    from_s: p.lost_at_s,
+                    until_s: None,
+                    causes: p.causes,
+                });
+            }
+            if let Some(mut open) = s.watch.open.take() {
+                close_false_stretch(&mut open, horizon, s.created_at_s + s.phase_s, cadence);
+                open.window.duration_s = horizon - open.window.denied_from_s;
+                s.report.windows.push(open.window);
+            }
+            if let Some(inc) = s.watch.tls_open.take() {
+                s.report.tls_incidents.push(inc);
+            }
+            if let Some(iv) = s.watch.geo_open.take() {
+                s.report.geo_backup_unusable.push(iv);
+            }
+            if s.presence != super::server::Presence::NotCreated || s.report.created_at_s.is_some()
+            {
+                servers.push(s.report);
+            }
+        }
+        let with_metrics = !self.plan.file.alerts.is_empty() || self.runbook.is_some();
+        if with_metrics {
+            for s in &mut servers {
+                for w in &mut s.windows {
+                    add_metrics(w, &self.alerts, &self.steps, horizon);
+                }
+            }
+        }
+        let entities = if self.detailed {
+            std::mem::take(&mut self.entities).finish(&self.state)
+        } else {
+            Vec::new()
+        };
+        let mut result = RunResult {
+            scenario: self.plan.file.name.clone(),
+            summary: self.plan.file.summary.clone(),
+            seed: self.seed,
+            horizon_s: horizon,
+            start: self.plan.file.start.clone(),
+            runbook: self.runbook.map(|r| r.name.clone()),
+            servers,
+            refused: self.refused,
+            alerts: self.alerts,
+            steps: self.steps,
+            timeline: self.timeline,
+            entities,
+            expectations: Vec::new(),
+            events_processed: self.events_processed,
+        };
+        result.expectations = crate::result::expect::evaluate(&self.plan.file.expect, &result);
+        result
+    }
+}
+
+fn ev_group(ev: &Ev) -> u8 {
+    match ev {
+        Ev::TimeEdge { .. } => group::TIME_EDGE,
+        Ev::Scripted(_) => group::SCRIPTED,
+        Ev::Step(_) => group::RUNBOOK,
+        Ev::PurgeVault { .. } | Ev::PurgeKey { .. } | Ev::ForgetIdentity { .. } => group::PURGE,
+        Ev::Rotate { .. } => group::ROTATION,
+        Ev::Move(_) => group::MOVE,
+        Ev::Denial(_) => group::KEY_CHECK,
+        Ev::ControlPlane(_) => group::CONTROL_PLANE,
+        Ev::Available(_) => group::AVAILABLE,
+        Ev::Connection(_) => group::CONNECTION,
+        Ev::ActivityEntry { .. } | Ev::NearExpiry { .. } | Ev::Notify { .. } => group::ALERT,
+    }
+}
+
+/// R22: which wait applies, and its setting's name.
+fn wait_setting(t: &crate::scenario::Timing, identity_seen: bool) -> (Dist, &'static str) {
+    if identity_seen {
+        (t.identity_revalidate_after, "identity_revalidate_after")
+    } else {
+        (t.recover_after, "recover_after")
+    }
+}
+
+/// R24: counts the failed checks of a stretch with R10 false, [since, until).
+fn close_false_stretch(open: &mut OpenWindow, until_s: u64, first_check_s: u64, cadence_s: u64) {
+    let Some(since) = open.false_since_s.take() else {
+        return;
+    };
+    if until_s <= since {
+        return;
+    }
+    let first = if since <= first_check_s {
+        first_check_s
+    } else {
+        first_check_s + (since - first_check_s).div_ceil(cadence_s) * cadence_s
+    };
+    if first >= until_s {
+        return;
+    }
+    let n = (until_s - 1 - first) / cadence_s + 1;
+    let fc = &mut open.window.failed_checks;
+    if fc.count == 0 {
+        fc.first_s = first;
+    }
+    fc.count += n;
+    fc.last_s = first + (n - 1) * cadence_s;
+}
+
+fn alert_server(on: &AlertOn) -> Option<&str> {
+    match on {
+        AlertOn::ResourceHealth { server } | AlertOn::KeyAccessFailure { server } => Some(server),
+        AlertOn::NearExpiry { .. } => None,
+    }
+}
+
+pub(super) fn render_causes(state: &State, causes: &Causes) -> Vec<CauseReport> {
+    causes
+        .list
+        .iter()
+        .map(|(c, s)| CauseReport {
+            cause: c.name().to_string(),
+            subject: subject_name(state, s),
+        })
+        .collect()
+}
+
+/// Rehearsal metrics of a window (R30): detect, engage, mitigate, recover.
+fn add_metrics(w: &mut Window, alerts: &[AlertReport], steps: &[StepRun], horizon_s: u64) {
+    let end = w.denied_until_s.unwrap_or(horizon_s);
+    let first_alert = alerts
+        .iter()
+        .map(|a| a.notified_at_s)
+        .filter(|&t| t >= w.lost_at_s && t < end)
+        .min();
+    let first_step = first_alert.and_then(|fa| {
+        steps
+            .iter()
+            .filter(|s| s.runbook.is_some() && s.at_s >= fa && s.at_s < end)
+            .map(|s| s.at_s)
+            .min()
+            .map(|t| t - fa)
+    });
+    w.detect_s = Some(first_alert.map(|t| t - w.lost_at_s));
+    w.engage_s = Some(first_step);
+    w.mitigate_s = Some(w.access_restored_at_s.map(|t| t - w.lost_at_s));
+    w.recover_s = Some(w.denied_until_s.map(|t| t - w.lost_at_s));
+}

@@ -1,0 +1,194 @@
+//! What a run produced, as plain data: windows, unseen losses, refusals,
+//! alerts, the timeline, entity intervals and expectation verdicts. The
+//! field names are the public JSON names of SCENARIOS.md ("What a run
+//! reports"); every renderer reads this and nothing else.
+
+pub mod expect;
+
+use serde::Serialize;
+
+/// A failing R10 condition and what it concerns.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct CauseReport {
+    pub cause: String,
+    pub subject: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FailedChecks {
+    pub first_s: u64,
+    pub last_s: u64,
+    pub count: u64,
+}
+
+/// One step of a recovery path (R30): an action that removed a cause, or
+/// the wait that followed key access coming back.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RecoveryStep {
+    pub at_s: u64,
+    /// `action`, `revalidate` or `wait`.
+    pub kind: String,
+    pub what: String,
+    pub by: String,
+    /// For a wait: its length and the setting it was drawn from.
+    pub wait_s: Option<u64>,
+}
+
+/// R30: one interval in which a server denied connections.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Window {
+    pub lost_at_s: u64,
+    pub denied_from_s: u64,
+    pub denied_until_s: Option<u64>,
+    pub inaccessible_from_s: Option<u64>,
+    pub inaccessible_until_s: Option<u64>,
+    pub health_from_s: Option<u64>,
+    pub health_until_s: Option<u64>,
+    pub duration_s: u64,
+    pub causes: Vec<CauseReport>,
+    pub trigger: String,
+    pub access_restored_at_s: Option<u64>,
+    pub recovery: Vec<RecoveryStep>,
+    pub failed_checks: FailedChecks,
+    /// Rehearsal metrics (issue: runbook rehearsal); present when the
+    /// scenario has alerts or a runbook.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detect_s: Option<Option<u64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub engage_s: Option<Option<u64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mitigate_s: Option<Option<u64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recover_s: Option<Option<u64>>,
+}
+
+/// R21 / R11: an interval with causes but no denial.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Interval {
+    pub from_s: u64,
+    pub until_s: Option<u64>,
+    pub causes: Vec<CauseReport>,
+}
+
+/// R40: clients refused for their TLS version.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TlsIncident {
+    pub from_s: u64,
+    pub until_s: Option<u64>,
+    pub attempts: u64,
+    pub client_tls: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ServerReport {
+    pub name: String,
+    pub created_at_s: Option<u64>,
+    pub deleted_at_s: Option<u64>,
+    pub windows: Vec<Window>,
+    pub unseen_losses: Vec<Interval>,
+    pub geo_backup_unusable: Vec<Interval>,
+    pub tls_incidents: Vec<TlsIncident>,
+    pub data_lost_at_s: Option<u64>,
+    pub data_lost_reason: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Refusal {
+    pub at_s: u64,
+    pub action: String,
+    pub by: String,
+    /// The scripted event's or runbook step's name, when it has one.
+    pub step: Option<String>,
+    pub reason: String,
+    pub service_code: Option<String>,
+    pub detail: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AlertReport {
+    pub name: String,
+    pub fired_at_s: u64,
+    pub notified_at_s: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Outcome {
+    Ok,
+    NoChange,
+    Refused,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TimelineEntry {
+    pub at_s: u64,
+    pub kind: String,
+    pub entity: String,
+    pub actor: String,
+    pub detail: String,
+    pub result: Option<Outcome>,
+}
+
+/// One run of a scripted event or runbook step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StepRun {
+    pub step: String,
+    pub runbook: Option<String>,
+    pub at_s: u64,
+    pub action: String,
+    pub result: Outcome,
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EntityInterval {
+    pub from_s: u64,
+    pub until_s: Option<u64>,
+    pub usable: bool,
+    pub state: String,
+}
+
+/// A vault, key version, identity or grant, and its states over the run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EntityReport {
+    pub kind: String,
+    pub name: String,
+    pub intervals: Vec<EntityInterval>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ExpectationReport {
+    pub text: String,
+    /// `None` when the expectation needs a sweep and a single run skips it.
+    pub passed: Option<bool>,
+    pub detail: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunResult {
+    pub scenario: String,
+    pub summary: Option<String>,
+    pub seed: u64,
+    pub horizon_s: u64,
+    pub start: Option<String>,
+    pub runbook: Option<String>,
+    pub servers: Vec<ServerReport>,
+    pub refused: Vec<Refusal>,
+    pub alerts: Vec<AlertReport>,
+    pub steps: Vec<StepRun>,
+    pub timeline: Vec<TimelineEntry>,
+    pub entities: Vec<EntityReport>,
+    pub expectations: Vec<ExpectationReport>,
+    /// Queue events processed: the run's cost, and what the event budget limits.
+    pub events_processed: u64,
+}
+
+impl RunResult {
+    pub fn server(&self, name: &str) -> Option<&ServerReport> {
+        self.servers.iter().find(|s| s.name == name)
+    }
+
+    /// Exit status of `run`: every expectation that was decided passed.
+    pub fn all_passed(&self) -> bool {
+        self.expectations.iter().all(|e| e.passed != Some(false))
+    }
+}

@@ -1,0 +1,140 @@
+//! The scenario language: RON text → checked, resolved [`Plan`], with
+//! located diagnostics for everything that is wrong with a file.
+
+pub mod diagnostic;
+pub mod format;
+mod locate;
+pub mod resolve;
+
+use std::collections::HashMap;
+
+use crate::engine::random::Dist;
+use format::{ScenarioFile, ServerSpec, StepSpec};
+
+pub use diagnostic::Diagnostic;
+pub use resolve::{load_file, parse_str};
+
+/// Limits (each a located file error when exceeded; SCENARIOS.md).
+pub mod limits {
+    pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+    pub const MAX_HORIZON_S: u64 = 10 * 365 * 86_400;
+    pub const MAX_SERVERS: u64 = 1_000_000;
+    pub const MAX_EVENTS: usize = 100_000;
+    pub const MAX_STEPS: usize = 10_000;
+    /// Queue events one run may process unless the scenario sets its own.
+    pub const DEFAULT_EVENT_BUDGET: u64 = 50_000_000;
+}
+
+/// Timing settings with the defaults of MODEL.md §7 applied.
+#[derive(Clone, Debug)]
+pub struct Timing {
+    pub key_check_every_s: u64,
+    /// `None`: uniform over the cadence, drawn per server (R20).
+    pub key_check_phase: Option<Dist>,
+    pub inaccessible_after: Dist,
+    pub recover_after: Dist,
+    pub identity_revalidate_after: Dist,
+    pub rewrap_after: Dist,
+    pub activity_log_delay: Dist,
+    pub alert_delay: Dist,
+    pub identity_recoverable: bool,
+    pub identity_recovery_window_s: u64,
+    pub event_budget: u64,
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        const MIN: u64 = 60;
+        Timing {
+            key_check_every_s: 10 * MIN,
+            key_check_phase: None,
+            inaccessible_after: Dist::Uniform(10 * MIN, 60 * MIN),
+            recover_after: Dist::Uniform(0, 60 * MIN),
+            identity_revalidate_after: Dist::Uniform(50 * MIN, 70 * MIN),
+            rewrap_after: Dist::Triangular(0, 10 * MIN, 120 * MIN),
+            activity_log_delay: Dist::Uniform(15 * MIN, 30 * MIN),
+            alert_delay: Dist::Fixed(5 * MIN),
+            identity_recoverable: true,
+            identity_recovery_window_s: 30 * 86_400,
+            event_budget: limits::DEFAULT_EVENT_BUDGET,
+        }
+    }
+}
+
+/// Names of one kind, in declaration order, with their index.
+#[derive(Clone, Debug, Default)]
+pub struct Names {
+    pub list: Vec<String>,
+    pub index: HashMap<String, u32>,
+}
+
+impl Names {
+    /// Adds a name if new; returns its id.
+    pub fn add(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.index.get(name) {
+            return id;
+        }
+        let id = self.list.len() as u32;
+        self.list.push(name.to_string());
+        self.index.insert(name.to_string(), id);
+        id
+    }
+    pub fn get(&self, name: &str) -> Option<u32> {
+        self.index.get(name).copied()
+    }
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+}
+
+/// A server of the world at t = 0: its id and the declaration it comes from
+/// (a single `Server` or one member of a `Fleet`).
+#[derive(Clone, Copy, Debug)]
+pub struct WorldServer {
+    pub id: u32,
+    pub decl: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Runbook {
+    pub name: String,
+    pub steps: Vec<StepSpec>,
+}
+
+/// A checked scenario, ready to run any number of times.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub file: ScenarioFile,
+    /// Where it came from, for messages.
+    pub origin: String,
+    pub source: String,
+    pub timing: Timing,
+    pub start_unix_s: Option<i64>,
+    pub vaults: Names,
+    /// User-assigned identities only; a Single server's system identity is
+    /// named after the server (R39).
+    pub identities: Names,
+    pub servers: Names,
+    pub world_servers: Vec<WorldServer>,
+    pub runbooks: Vec<Runbook>,
+}
+
+impl Plan {
+    /// The server declaration a world server was made from.
+    pub fn world_server_spec(&self, ws: WorldServer) -> &ServerSpec {
+        match &self.file.world.servers[ws.decl as usize] {
+            format::ServerDecl::Server(spec) => spec,
+            format::ServerDecl::Fleet { server, .. } => server,
+        }
+    }
+
+    pub fn runbook(&self, name: Option<&str>) -> Option<&Runbook> {
+        match name {
+            Some(n) => self.runbooks.iter().find(|r| r.name == n),
+            None => self.runbooks.first(),
+        }
+    }
+}
