@@ -1,6 +1,7 @@
 //! Renderers: each output format is one file, and each reads a
 //! [`crate::result::RunResult`] only.
 
+pub mod files;
 pub mod json;
 pub mod text;
 
