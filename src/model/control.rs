@@ -964,8 +964,14 @@ impl<'p> Sim<'p> {
             // not Available.
             return self.revalidation(id, by, what);
         }
-        let mut binding =
-            self.check_setup(&self.target_of(id), key, cmk.primary.identity.unwrap_or(0))?;
+        let Some(identity) = cmk.primary.identity else {
+            // R39: a Single copy gets its identity first.
+            return Err(Refused::new(
+                "IdentityNotAssigned",
+                format!("{server} has no identity yet: UpdateServerIdentity first (R39)"),
+            ));
+        };
+        let mut binding = self.check_setup(&self.target_of(id), key, identity)?;
         let attached = cmk.attached;
         binding.identity = cmk.primary.identity;
         binding.principal = cmk.primary.principal;
