@@ -7,6 +7,7 @@ use super::server::{Cmk, Presence, SourceVersion, TlsVersion};
 use super::setup::{validate_tls, Refused, SetupTarget};
 use super::sim::{group, render_causes, Ev, Sim};
 use super::world::{AccessPolicy, IdentityState, Life, RoleAssignment, ServerId, VaultId};
+use crate::engine::time::format_offset as at;
 use crate::result::Outcome;
 use crate::scenario::format::{
     Action, EncryptionSpec, KeyRef, NewServer, NewVault, PermissionModel, ServerKind, ServerSpec,
@@ -172,7 +173,7 @@ impl<'p> Sim<'p> {
                 self.version_times_set(vid, key, n, nbf.filter(|_| false), exp);
                 self.touch_vault(vid, &what, by, Some(key));
                 Ok(Applied::Changed(match exp {
-                    Some(t) => format!("{vault}/{key}/{n} now expires at {t} s"),
+                    Some(t) => format!("{vault}/{key}/{n} now expires at {}", at(t)),
                     None => format!("{vault}/{key}/{n} no longer expires"),
                 }))
             }
@@ -197,8 +198,8 @@ impl<'p> Sim<'p> {
                     );
                     self.touch_vault(vid, &what, by, Some(key));
                     Ok(Applied::Changed(format!(
-                        "{vault}/{key} soft-deleted; purged at {} s unless recovered",
-                        since + retention
+                        "{vault}/{key} soft-deleted; purged at {} unless recovered",
+                        at(since + retention)
                     )))
                 } else {
                     self.purge_key_now(vid, key, &what, by);
@@ -334,8 +335,8 @@ impl<'p> Sim<'p> {
                     );
                     self.touch_vault(vid, &what, by, None);
                     Ok(Applied::Changed(format!(
-                        "vault {vault} soft-deleted; purged at {} s unless recovered",
-                        since + retention
+                        "vault {vault} soft-deleted; purged at {} unless recovered",
+                        at(since + retention)
                     )))
                 } else {
                     self.purge_vault_now(vid, &what, by);

@@ -12,6 +12,7 @@ use super::world::{ServerId, VaultId};
 use super::State;
 use crate::engine::queue::EventQueue;
 use crate::engine::random::{self, Dist};
+use crate::engine::time::{format_duration, format_offset as at};
 use crate::result::{
     AlertReport, CauseReport, FailedChecks, Interval, Outcome, RecoveryStep, Refusal, RunResult,
     StepRun, TimelineEntry, Window,
@@ -551,7 +552,10 @@ impl<'p> Sim<'p> {
             "KeyAccessLost",
             &name,
             "service",
-            format!("key access lost ({trigger}); the next key check is at {denial_s} s"),
+            format!(
+                "key access lost ({trigger}); the next key check is at {}",
+                at(denial_s)
+            ),
             None,
         );
     }
@@ -576,7 +580,7 @@ impl<'p> Sim<'p> {
             &name,
             "service",
             format!(
-                "key access back before any key check saw the loss of {} s",
+                "key access back before any key check saw the loss at {}",
                 p.lost_at_s
             ),
             None,
@@ -694,7 +698,10 @@ impl<'p> Sim<'p> {
             "KeyAccessRestored",
             &name,
             "service",
-            format!("key access is back; the server waits {purpose} ({wait_s} s)"),
+            format!(
+                "key access is back; the server waits {purpose} ({})",
+                format_duration(wait_s)
+            ),
             None,
         );
     }
@@ -750,7 +757,10 @@ impl<'p> Sim<'p> {
             open.window.recovery.push(RecoveryStep {
                 at_s: now,
                 kind: "revalidate".into(),
-                what: format!("revalidation brings Available forward to {} s", now + fresh),
+                what: format!(
+                    "revalidation brings Available forward to {}",
+                    at(now + fresh)
+                ),
                 by: by.to_string(),
                 wait_s: Some(fresh),
             });
@@ -944,7 +954,7 @@ impl<'p> Sim<'p> {
             "ActivityLog",
             &name,
             "service",
-            format!("activity log: key check failed at {first_check_s} s"),
+            format!("activity log: key check failed at {}", at(first_check_s)),
             None,
         );
         self.fire_server_alerts(id, |on| matches!(on, AlertOn::KeyAccessFailure { .. }));
