@@ -52,6 +52,36 @@ pub enum Command {
         #[arg(long)]
         seed: Option<u64>,
     },
+    /// Find the fastest documented way back to Available, and prove it.
+    ///
+    /// From the world at time T (default: when the first window opens, with
+    /// no runbook acting), tries the documented recovery actions for every
+    /// cause (recover the vault or key, re-enable the key, renew the grant,
+    /// point the server at the new identity, restore a key backup,
+    /// geo-restore, …), simulates each path with the scenario's seed, and
+    /// shows the one with the least expected downtime — or says plainly why
+    /// there is no way back.
+    #[command(
+        after_help = "Examples:\n  keyloss advise scenarios/11-identity-recreated.ron\n  keyloss advise scenarios/08-vault-purged.ron --at 2h"
+    )]
+    Advise {
+        /// The scenario file (RON).
+        file: PathBuf,
+        /// Seed for every random draw (default: the scenario's own seed).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// The moment to advise from, as an offset (e.g. "2h30m").
+        #[arg(long, value_parser = parse_offset)]
+        at: Option<u64>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+/// A time offset from the scenario's start, like `"2h30m"`.
+fn parse_offset(text: &str) -> Result<u64, String> {
+    keyloss::engine::time::parse_duration(text).map_err(|e| e.to_string())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -17,5 +17,6 @@
 pub mod engine;
 pub mod export;
 pub mod model;
+pub mod rehearsal;
 pub mod result;
 pub mod scenario;

@@ -19,5 +19,11 @@ fn main() -> ExitCode {
             runbook,
         } => commands::run::execute(&file, seed, format, runbook),
         Command::Check { paths, seed } => commands::check::execute(&paths, seed),
+        Command::Advise {
+            file,
+            seed,
+            at,
+            format,
+        } => commands::advise::execute(&file, seed, at, format),
     }
 }

@@ -1,5 +1,6 @@
 //! One file per subcommand; each turns parsed arguments into an exit code.
 
+pub mod advise;
 pub mod check;
 pub mod run;
 

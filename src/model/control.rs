@@ -1186,19 +1186,17 @@ impl<'p> Sim<'p> {
         id: ServerId,
         spec: &ServerSpec,
         key: KeyRef,
-        vault: VaultId,
-        version: u32,
-        material: u64,
+        bound: SourceVersion,
         source: Option<SourceVersion>,
     ) {
         let tenant = spec.tenant.clone().unwrap_or_else(|| "default".into());
         let cmk = Cmk {
-            reference: key.clone(),
+            reference: key,
             primary: super::server::Binding {
-                vault,
-                key: key.key.clone(),
-                version,
-                material,
+                vault: bound.vault,
+                key: bound.key,
+                version: bound.version,
+                material: bound.material,
                 identity: None,
                 principal: 0,
             },
@@ -1231,13 +1229,13 @@ impl<'p> Sim<'p> {
         });
         if spec.kind == ServerKind::Single {
             if let Some(c) = &source_cmk {
-                let (r, v, n, m) = (
-                    c.reference.clone(),
-                    c.primary.vault,
-                    c.primary.version,
-                    c.primary.material,
-                );
-                self.install_single_copy(id, &spec, r, v, n, m, source_version);
+                let bound = SourceVersion {
+                    vault: c.primary.vault,
+                    key: c.primary.key.clone(),
+                    version: c.primary.version,
+                    material: c.primary.material,
+                };
+                self.install_single_copy(id, &spec, c.reference.clone(), bound, source_version);
                 return Ok(Applied::Changed(format!("{into} restored from {from}: a Single copy starts with no identity and must be revalidated (R39)")));
             }
         }
@@ -1304,7 +1302,13 @@ impl<'p> Sim<'p> {
                 let (n, m) = v.map_or((reference.version.unwrap_or(1), 0), |v| {
                     (v.number, v.material)
                 });
-                self.install_single_copy(id, &spec, reference, vid, n, m, None);
+                let bound = SourceVersion {
+                    vault: vid,
+                    key: reference.key.clone(),
+                    version: n,
+                    material: m,
+                };
+                self.install_single_copy(id, &spec, reference, bound, None);
                 Ok(Applied::Changed(format!("replica {into} of {from}: a Single copy starts with no identity and must be revalidated (R39)")))
             }
             (Some(_), None) => Err(Refused::new(

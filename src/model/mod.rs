@@ -8,6 +8,7 @@ mod entities;
 pub mod server;
 mod setup;
 mod sim;
+pub mod snapshot;
 pub mod world;
 
 pub use sim::{run, RunError, RunOptions};

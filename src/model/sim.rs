@@ -184,7 +184,7 @@ pub(super) struct Sim<'p> {
 }
 
 impl<'p> Sim<'p> {
-    fn new(plan: &'p Plan, opts: &RunOptions, runbook: Option<&'p Runbook>) -> Self {
+    pub(super) fn new(plan: &'p Plan, opts: &RunOptions, runbook: Option<&'p Runbook>) -> Self {
         Sim {
             plan,
             seed: opts.seed.unwrap_or(plan.file.seed),
@@ -249,7 +249,7 @@ impl<'p> Sim<'p> {
         }
     }
 
-    fn schedule_script(&mut self) {
+    pub(super) fn schedule_script(&mut self) {
         for (i, ev) in self.plan.file.events.iter().enumerate() {
             self.schedule(ev.at.0, group::SCRIPTED, i as u32, Ev::Scripted(i as u32));
         }
@@ -267,7 +267,7 @@ impl<'p> Sim<'p> {
         }
     }
 
-    fn run_loop(&mut self) -> Result<(), RunError> {
+    pub(super) fn run_loop(&mut self) -> Result<(), RunError> {
         let budget = self.plan.timing.event_budget;
         loop {
             let next = self.queue.peek_time().filter(|&t| t < self.horizon_s);

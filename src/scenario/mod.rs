@@ -12,7 +12,7 @@ use crate::engine::random::Dist;
 use format::{ScenarioFile, ServerSpec, StepSpec};
 
 pub use diagnostic::Diagnostic;
-pub use resolve::{load_file, parse_str};
+pub use resolve::{load_file, parse_str, plan_from_file};
 
 /// Limits (each a located file error when exceeded; SCENARIOS.md).
 pub mod limits {

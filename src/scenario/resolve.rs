@@ -68,6 +68,12 @@ pub fn parse_str(text: &str, origin: &str) -> Result<Plan, Diagnostic> {
     Checker::new(text, origin).check(file)
 }
 
+/// Checks a scenario built or changed in code (e.g. with recovery actions
+/// added); `source` is only used to locate problems.
+pub fn plan_from_file(file: ScenarioFile, source: &str, origin: &str) -> Result<Plan, Diagnostic> {
+    Checker::new(source, origin).check(file)
+}
+
 fn help_for(message: &str) -> Option<String> {
     if message.contains("duration") {
         return Some("write durations as \"90s\", \"10m\", \"2h\", \"7d\" or \"1h30m\"".into());

@@ -1,0 +1,3 @@
+//! Runbook rehearsal: what to do (advise) and how well a runbook does it.
+
+pub mod advise;
