@@ -1,0 +1,157 @@
+//! `keyloss advise` finds the documented way back, proves it, and says why
+//! when there is none (issue: runbook rehearsal, advise).
+
+use keyloss::rehearsal::advise::{advise, Advice};
+use keyloss::scenario::{load_file, parse_str};
+
+fn advice_for(path: &str, at_s: Option<u64>) -> Advice {
+    let plan = load_file(std::path::Path::new(path)).expect("scenario loads");
+    advise(&plan, None, at_s).expect("advice")
+}
+
+fn best_actions(a: &Advice, server: &str) -> Vec<String> {
+    let s = a
+        .servers
+        .iter()
+        .find(|s| s.server == server)
+        .expect("server advised");
+    s.best.as_ref().expect("a way back").actions.clone()
+}
+
+#[test]
+fn recovered_vault_under_rbac_needs_the_role_again() {
+    let a = advice_for("tests/examples/e3-vault-recovered-role-lost.ron", None);
+    assert_eq!(a.at_s, 4140, "advice starts when the window opens");
+    assert_eq!(
+        best_actions(&a, "pg"),
+        vec![
+            "RecoverVault(vault: \"kv\")".to_string(),
+            "AssignRole(identity: \"id\", vault: \"kv\", role: CryptoServiceEncryptionUser)"
+                .to_string(),
+        ]
+    );
+    let best = a.servers[0].best.as_ref().unwrap();
+    // recover_after is Fixed(40m) in e3: Available 40 minutes after the actions.
+    assert_eq!(best.expected_s, Some(2400));
+    assert_eq!(best.simulated_available_at_s, Some(4141 + 2400));
+}
+
+#[test]
+fn a_deleted_identity_is_recovered_and_the_wait_is_about_an_hour() {
+    let a = advice_for("tests/examples/e2-identity-recreated.ron", None);
+    assert_eq!(
+        best_actions(&a, "pg"),
+        vec!["RecoverIdentity(identity: \"id\")".to_string()]
+    );
+    let best = a.servers[0].best.as_ref().unwrap();
+    assert_eq!(best.wait.as_deref(), Some("identity_revalidate_after"));
+    assert_eq!(best.expected_s, Some(55 * 60));
+}
+
+#[test]
+fn an_identity_deleted_for_good_is_replaced_granted_and_repointed() {
+    let text = r#"Scenario(name: "gone", seed: 1, horizon: "1d",
+        timing: Timing(key_check_phase: Fixed("0s"), identity_recoverable: false,
+                       identity_revalidate_after: Fixed("1h")),
+        world: World(
+            identities: [Identity(name: "id", region: "r")],
+            vaults: [Vault(name: "kv", region: "r", keys: [Key(name: "k")])],
+            grants: [Role(identity: "id", vault: "kv", role: CryptoServiceEncryptionUser)],
+            servers: [Server(name: "pg", region: "r", workload: Workload(every: None),
+                encryption: CustomerManaged(key: "kv/k", identity: "id"))]),
+        events: [(at: "1h", do: DeleteIdentity(identity: "id"))])"#;
+    let plan = parse_str(text, "gone.ron").unwrap();
+    let a = advise(&plan, None, None).unwrap();
+    assert_eq!(
+        best_actions(&a, "pg"),
+        vec![
+            "CreateIdentity(identity: \"id\", region: \"r\")".to_string(),
+            "AssignRole(identity: \"id\", vault: \"kv\", role: CryptoServiceEncryptionUser)"
+                .to_string(),
+            "UpdateServerIdentity(server: \"pg\", identity: \"id\")".to_string(),
+        ]
+    );
+}
+
+#[test]
+fn an_expired_version_is_extended_rather_than_rotated_and_repointed() {
+    let a = advice_for("tests/examples/e1-rotation-without-update.ron", None);
+    let actions = best_actions(&a, "pg");
+    assert_eq!(
+        actions,
+        vec!["SetKeyExpiry(vault: \"kv\", key: \"k\", version: 1, expires_at: None)".to_string()]
+    );
+    let others = &a.servers[0].alternatives;
+    assert!(
+        others
+            .iter()
+            .any(|p| p.actions.iter().any(|x| x.starts_with("RotateKey"))),
+        "rotating and re-pointing is the other way back: {others:?}"
+    );
+}
+
+#[test]
+fn a_single_copy_gets_its_identity_a_grant_and_a_revalidation() {
+    let a = advice_for("scenarios/26-single-server-restore.ron", None);
+    let actions = best_actions(&a, "pg-copy");
+    assert_eq!(actions.len(), 3, "{actions:?}");
+    assert!(actions[0].starts_with("UpdateServerIdentity(server: \"pg-copy\""));
+    assert!(actions[1].starts_with("SetAccessPolicy(identity: \"pg-copy\""));
+    assert_eq!(actions[2], "Revalidate(server: \"pg-copy\")");
+}
+
+#[test]
+fn a_purged_key_with_a_backup_is_restored_from_it() {
+    let a = advice_for(
+        "scenarios/27-key-purged-backup-restored.ron",
+        Some(8 * 86_400),
+    );
+    assert_eq!(
+        best_actions(&a, "pg-prod"),
+        vec!["RestoreKeyBackup(vault: \"kv-prod\", key: \"pg-cmk\")".to_string()]
+    );
+}
+
+#[test]
+fn after_the_purge_without_backup_there_is_no_way_back_and_it_says_why() {
+    let a = advice_for(
+        "tests/examples/e5-key-purged-data-lost.ron",
+        Some(9 * 86_400),
+    );
+    let s = &a.servers[0];
+    assert!(s.best.is_none());
+    let why = s.no_path.as_deref().unwrap();
+    assert!(
+        why.contains("lost for good") && why.contains("purged"),
+        "{why}"
+    );
+}
+
+#[test]
+fn every_recoverable_catalog_window_gets_a_proven_way_back() {
+    let mut files: Vec<_> = std::fs::read_dir("scenarios")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    for f in files {
+        let plan = load_file(&f).unwrap();
+        let a = advise(&plan, None, None).unwrap();
+        for s in &a.servers {
+            let best = s.best.as_ref().unwrap_or_else(|| {
+                panic!(
+                    "{}: {} has no way back: {:?}",
+                    f.display(),
+                    s.server,
+                    s.no_path
+                )
+            });
+            let proven = best.simulated_available_at_s.expect("proven by simulation");
+            assert!(
+                proven > a.at_s,
+                "{}: Available after the advice",
+                f.display()
+            );
+        }
+    }
+}
