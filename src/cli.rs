@@ -52,6 +52,34 @@ pub enum Command {
         #[arg(long)]
         seed: Option<u64>,
     },
+    /// Score every runbook, and doing nothing, over the same nights.
+    ///
+    /// Night i of every runbook uses the same seed, so the incident's own
+    /// random draws are the same and the difference is the runbook's. Prints
+    /// a score card per runbook: outage per night (p50, p95, max), time to
+    /// detect and to recover, probability of data loss, each step's success
+    /// rate and the step most often refused, and the difference from doing
+    /// nothing night by night. Exit status from the scenario's expectations
+    /// (sweep expectations over the first runbook's nights).
+    #[command(
+        after_help = "Examples:\n  keyloss rehearse scenarios/25-alert-runbook.ron --runs 1000\n  keyloss rehearse my-incident.ron --format json"
+    )]
+    Rehearse {
+        /// The scenario file (RON).
+        file: PathBuf,
+        /// Nights to simulate per runbook.
+        #[arg(long, default_value_t = 200)]
+        runs: u64,
+        /// Base seed (default: the scenario's own); night i uses a seed derived from it.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Worker threads (default: all cores); results do not depend on it.
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Find the fastest documented way back to Available, and prove it.
     ///
     /// From the world at time T (default: when the first window opens, with

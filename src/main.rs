@@ -19,6 +19,13 @@ fn main() -> ExitCode {
             runbook,
         } => commands::run::execute(&file, seed, format, runbook),
         Command::Check { paths, seed } => commands::check::execute(&paths, seed),
+        Command::Rehearse {
+            file,
+            runs,
+            seed,
+            jobs,
+            format,
+        } => commands::rehearse::execute(&file, runs, seed, jobs, format),
         Command::Advise {
             file,
             seed,
