@@ -233,6 +233,18 @@ fn window(out: &mut String, n: usize, w: &Window, clock: Clock) {
             "      detect {d}, engage {e}, mitigate {m}, recover {r}"
         );
     }
+    for s in w.steps_not_helping.iter().flatten() {
+        let why = s
+            .reason
+            .as_ref()
+            .map_or("changed nothing".to_string(), |r| format!("refused: {r}"));
+        let _ = writeln!(
+            out,
+            "      step {:?} at {} {why}",
+            s.step,
+            clock.show(s.at_s)
+        );
+    }
 }
 
 fn causes(c: &[crate::result::CauseReport]) -> String {

@@ -618,6 +618,7 @@ impl<'p> Sim<'p> {
                 engage_s: None,
                 mitigate_s: None,
                 recover_s: None,
+                steps_not_helping: None,
             },
             control: Some(p.control),
             available: None,
@@ -1328,4 +1329,16 @@ fn add_metrics(w: &mut Window, alerts: &[AlertReport], steps: &[StepRun], horizo
     w.engage_s = Some(first_step);
     w.mitigate_s = Some(w.access_restored_at_s.map(|t| t - w.lost_at_s));
     w.recover_s = Some(w.denied_until_s.map(|t| t - w.lost_at_s));
+    w.steps_not_helping = Some(
+        steps
+            .iter()
+            .filter(|s| {
+                s.runbook.is_some()
+                    && s.at_s >= w.lost_at_s
+                    && s.at_s < end
+                    && s.result != Outcome::Ok
+            })
+            .cloned()
+            .collect(),
+    );
 }

@@ -60,6 +60,10 @@ pub struct Window {
     pub mitigate_s: Option<Option<u64>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recover_s: Option<Option<u64>>,
+    /// Runbook steps run during the window that were refused or changed
+    /// nothing, with the reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub steps_not_helping: Option<Vec<StepRun>>,
 }
 
 /// R21 / R11: an interval with causes but no denial.
