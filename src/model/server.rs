@@ -101,6 +101,8 @@ pub struct PendingLoss {
     pub denial: Handle,
     pub control: Handle,
     pub causes: Vec<crate::result::CauseReport>,
+    /// An identity cause held at some moment since t0 (R22).
+    pub identity_seen: bool,
 }
 
 /// An open window: the server denies connections (R20–R22).
@@ -128,6 +130,7 @@ pub struct Watch {
     pub losses: u64,
     pub windows: u64,
     pub waits: u64,
+    pub moves: u64,
     pub connections: u64,
     pub pending: Option<PendingLoss>,
     pub open: Option<OpenWindow>,
