@@ -473,6 +473,9 @@ impl<'p> Sim<'p> {
         let w = &mut self.state.servers[idx].watch;
         w.access = access;
         w.mask = causes.mask;
+        if let Some(p) = w.pending.as_mut() {
+            p.identity_seen |= causes.mask.has_identity_cause();
+        }
         self.track_geo(id);
         if self.state.purge_epoch != self.last_data_check_epoch || now == 0 {
             self.check_data_loss(id);
@@ -546,6 +549,7 @@ impl<'p> Sim<'p> {
             denial,
             control,
             causes: Vec::new(),
+            identity_seen: false,
         });
         self.loss_started.push(id);
         self.log(
@@ -622,7 +626,7 @@ impl<'p> Sim<'p> {
             },
             control: Some(p.control),
             available: None,
-            identity_seen: server.watch.mask.has_identity_cause(),
+            identity_seen: p.identity_seen || server.watch.mask.has_identity_cause(),
             false_since_s: Some(now),
             first_alert_s: None,
         });
