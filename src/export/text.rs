@@ -30,15 +30,21 @@ pub fn render(r: &RunResult, clock: Clock) -> String {
             Some(Outcome::Refused) => " [REFUSED]",
             None => "",
         };
+        // The service's own steps need no "by"; people's actions do.
+        let by = if e.actor == "service" {
+            String::new()
+        } else {
+            format!(" (by {})", e.actor)
+        };
         let _ = writeln!(
             out,
-            "  {}  {:<26} {:<18} by {:<10} {}{}",
+            "  {}  {:<26} {:<16} {}{}{}",
             clock.show(e.at_s),
             e.kind,
             e.entity,
-            e.actor,
             e.detail,
-            result
+            result,
+            by
         );
     }
     out.push_str("\nservers\n");

@@ -670,7 +670,7 @@ impl<'p> Sim<'p> {
         open.window.inaccessible_from_s = Some(now);
         let name = server.name.clone();
         self.log(
-            "Inaccessible",
+            "ControlPlaneInaccessible",
             &name,
             "service",
             "the control plane shows the server Inaccessible".into(),
