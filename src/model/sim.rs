@@ -433,7 +433,9 @@ impl<'p> Sim<'p> {
         };
         // R30: the actions that removed a cause belong to the recovery path.
         if let Some(open) = self.state.servers[idx].watch.open.as_mut() {
-            if old_mask.removed_in(causes.mask) {
+            // R30: an action belongs to the recovery path when it removed a
+            // cause and added none (a purge replaces causes; it heals nothing).
+            if old_mask.removed_in(causes.mask) && !causes.mask.removed_in(old_mask) {
                 for b in batch.iter().filter(|b| !b.revalidation) {
                     open.window.recovery.push(RecoveryStep {
                         at_s: b.at_s,
@@ -1182,9 +1184,35 @@ impl<'p> Sim<'p> {
         self.log("DataLost", &name, "service", reason, None);
     }
 
+    /// The alerts that speak of this server: its resource health and
+    /// activity log, and the near-expiry of the key it uses.
+    fn alerts_about(&self, s: &super::server::Server) -> Vec<String> {
+        let key = s.cmk.as_ref().map(|c| {
+            (
+                self.state.vaults[c.primary.vault as usize].name.as_str(),
+                c.primary.key.as_str(),
+            )
+        });
+        self.plan
+            .file
+            .alerts
+            .iter()
+            .filter(|a| match &a.on {
+                AlertOn::ResourceHealth { server } | AlertOn::KeyAccessFailure { server } => {
+                    *server == s.name
+                }
+                AlertOn::NearExpiry { vault, key: k, .. } => {
+                    key == Some((vault.as_str(), k.as_str()))
+                }
+            })
+            .map(|a| a.name.clone())
+            .collect()
+    }
+
     fn finish(mut self) -> RunResult {
         let horizon = self.horizon_s;
         let cadence = self.plan.timing.key_check_every_s;
+        let with_metrics = !self.plan.file.alerts.is_empty() || self.runbook.is_some();
         let mut servers = Vec::with_capacity(self.state.servers.len());
         for s in std::mem::take(&mut self.state.servers) {
             let mut s = s;
@@ -1206,17 +1234,20 @@ impl<'p> Sim<'p> {
             if let Some(iv) = s.watch.geo_open.take() {
                 s.report.geo_backup_unusable.push(iv);
             }
+            if with_metrics {
+                let mine = self.alerts_about(&s);
+                let alerts: Vec<&AlertReport> = self
+                    .alerts
+                    .iter()
+                    .filter(|a| mine.contains(&a.name))
+                    .collect();
+                for w in &mut s.report.windows {
+                    add_metrics(w, &alerts, &self.steps, horizon);
+                }
+            }
             if s.presence != super::server::Presence::NotCreated || s.report.created_at_s.is_some()
             {
                 servers.push(s.report);
-            }
-        }
-        let with_metrics = !self.plan.file.alerts.is_empty() || self.runbook.is_some();
-        if with_metrics {
-            for s in &mut servers {
-                for w in &mut s.windows {
-                    add_metrics(w, &self.alerts, &self.steps, horizon);
-                }
             }
         }
         let entities = if self.detailed {
@@ -1314,7 +1345,7 @@ pub(super) fn render_causes(state: &State, causes: &Causes) -> Vec<CauseReport> 
 }
 
 /// Rehearsal metrics of a window (R30): detect, engage, mitigate, recover.
-fn add_metrics(w: &mut Window, alerts: &[AlertReport], steps: &[StepRun], horizon_s: u64) {
+fn add_metrics(w: &mut Window, alerts: &[&AlertReport], steps: &[StepRun], horizon_s: u64) {
     let end = w.denied_until_s.unwrap_or(horizon_s);
     let first_alert = alerts
         .iter()
