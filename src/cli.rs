@@ -9,7 +9,12 @@ use clap::{Parser, Subcommand, ValueEnum};
 /// file, and see every window in which a server denies connections, why,
 /// and the way back.
 #[derive(Debug, Parser)]
-#[command(name = "keyloss", version, propagate_version = true)]
+#[command(
+    name = "keyloss",
+    version,
+    propagate_version = true,
+    after_help = "Get started:\n  keyloss run scenarios/07-vault-deleted-recovered.ron   one incident, minute by minute\n  keyloss check                                         the whole catalog as regression tests\n\nScenario format, output fields and the model's rules: README.md"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
