@@ -48,6 +48,28 @@ impl Scenario {
         }
     }
 
+    /// `standard()` with geo-redundant backup: `pg` (westeurope, key
+    /// `kv/k/1`, identity `id`) backs up to northeurope with key `kvg/kg/1`
+    /// and identity `idg`; both vaults keep deleted things for 7 days.
+    pub fn geo() -> Scenario {
+        Scenario::standard()
+            .identities(
+                r#"Identity(name: "id", region: "westeurope"), Identity(name: "idg", region: "northeurope")"#,
+            )
+            .vaults(
+                r#"Vault(name: "kv", region: "westeurope", retention_days: 7, keys: [Key(name: "k")]),
+                   Vault(name: "kvg", region: "northeurope", retention_days: 7, keys: [Key(name: "kg")])"#,
+            )
+            .grants(
+                r#"Role(identity: "id", vault: "kv", role: CryptoServiceEncryptionUser),
+                   Role(identity: "idg", vault: "kvg", role: CryptoServiceEncryptionUser)"#,
+            )
+            .servers(
+                r#"Server(name: "pg", region: "westeurope", backup_region: "northeurope", workload: Workload(every: None),
+                   encryption: CustomerManaged(key: "kv/k/1", identity: "id", geo_backup: GeoBackup(key: "kvg/kg/1", identity: "idg")))"#,
+            )
+    }
+
     pub fn horizon(mut self, h: &str) -> Self {
         self.horizon = h.into();
         self
