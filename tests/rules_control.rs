@@ -429,6 +429,9 @@ fn single_copy_denies_from_creation_until_identity_grant_and_revalidation() {
         ["IdentityNotAssigned pgs2", "RevalidationRequired pgs2"]
     );
     assert_eq!(step_runs(&r, "too early"), ["4800 NoChange"]);
+    // R24: checks at 3900, 4500, 5100 fail; 5700 comes after access is back.
+    let fc = &w.failed_checks;
+    assert_eq!((fc.first_s, fc.last_s, fc.count), (3900, 5100, 3));
     assert_eq!(step_runs(&r, "revalidate"), ["5500 Ok"]);
     assert!(windows(&r, "pgs").is_empty());
 }
@@ -496,4 +499,43 @@ fn double_encryption_only_on_single_general_purpose_or_memory_optimized() {
     assert!(with("Single", "MemoryOptimized").server("s").is_some());
     assert!(with("Single", "Burstable").server("s").is_none());
     assert!(with("Flexible", "GeneralPurpose").server("s").is_none());
+}
+
+#[test]
+fn geo_restored_server_uses_the_geo_backup_key_and_identity() {
+    // R38: pg-geo is created at 7000 in northeurope on kvg/kg/1 with idg;
+    // its checks fall at 7000 + 600k, so a loss of kvg at 9000 is seen at
+    // 9400.
+    let r = Scenario::geo()
+        .events(
+            r#"
+            (at: "7000s", name: "geo restore", do: GeoRestore(from: "pg", into: "pg-geo")),
+            (at: "9000s", do: DisableKey(vault: "kvg", key: "kg")),
+            "#,
+        )
+        .run();
+    assert_eq!(step_runs(&r, "geo restore"), ["7000 Ok"]);
+    assert_eq!(
+        windows(&r, "pg-geo"),
+        ["9000 9400 open 10800 open KeyDisabled"]
+    );
+    let w = &srv(&r, "pg-geo").windows[0];
+    assert_eq!(causes_with_subjects(&w.causes), ["KeyDisabled kvg/kg/1"]);
+    assert!(windows(&r, "pg").is_empty());
+}
+
+#[test]
+fn single_replica_also_starts_without_an_identity() {
+    // R39: a replica of a Single server, like a restore, denies from its
+    // creation at 3900.
+    let r = Scenario::standard()
+        .vaults(SINGLE_VAULT)
+        .grants(SINGLE_GRANT)
+        .servers(&single(r#"CustomerManaged(key: "kv/k/1")"#))
+        .events(r#"(at: "1h5m", do: CreateReplica(from: "pgs", into: "pgr", region: "westeurope", key: "kv/k/1"))"#)
+        .run();
+    assert_eq!(
+        windows(&r, "pgr"),
+        ["3900 3900 open 5700 open IdentityNotAssigned,RevalidationRequired"]
+    );
 }

@@ -587,3 +587,59 @@ fn a_run_rehearses_the_runbook_it_is_given() {
     assert!(step_runs(&second, "a").is_empty());
     assert_eq!(step_runs(&second, "b"), ["7200 Ok"]);
 }
+
+#[test]
+fn alerts_and_their_runbook_steps_outlive_a_short_window() {
+    // R21, R27: only a loss's pending denial and control-plane change are
+    // ever cancelled. The window ends at 4300 + 1 min = 4360, before the
+    // activity-log entry (5100): the alert still fires and its step runs.
+    let r = Scenario::standard()
+        .timing_only(&PINNED.replace(
+            r#"recover_after: Fixed("20m")"#,
+            r#"recover_after: Fixed("1m")"#,
+        ))
+        .alerts(r#"Alert(name: "kaf", on: KeyAccessFailure(server: "pg"))"#)
+        .events(
+            r#"
+            (at: "1h5m", do: DisableKey(vault: "kv", key: "k")),
+            (at: "4300s", do: EnableKey(vault: "kv", key: "k")),
+            "#,
+        )
+        .runbook(r#"(name: "look", on: Alert("kaf"), do: Revalidate(server: "pg"))"#)
+        .run();
+    assert_eq!(windows(&r, "pg"), ["3900 4200 4360 - - KeyDisabled"]);
+    assert_eq!(alerts(&r), ["kaf 5100 5400"]);
+    assert_eq!(step_runs(&r, "look"), ["5400 NoChange"]);
+}
+
+#[test]
+fn step_expectations_count_any_accepted_and_any_refused_run() {
+    // The step runs at each notice: 5400 recovers the deleted key (Ok);
+    // 11400 finds the key only disabled (refused). Both expectations pass;
+    // AlertFired's deadline is inclusive.
+    let r = Scenario::standard()
+        .alerts(r#"Alert(name: "kaf", on: KeyAccessFailure(server: "pg"))"#)
+        .events(
+            r#"
+            (at: "1h5m", do: DeleteKey(vault: "kv", key: "k")),
+            (at: "10000s", do: DisableKey(vault: "kv", key: "k")),
+            "#,
+        )
+        .runbook(r#"(name: "recover", on: Alert("kaf"), do: RecoverKey(vault: "kv", key: "k"))"#)
+        .expect(
+            r#"StepSucceeded(step: "recover"), StepRefused(step: "recover"),
+               AlertFired(alert: "kaf", by: "5400s")"#,
+        )
+        .run();
+    assert_eq!(
+        step_runs(&r, "recover"),
+        ["5400 Ok", "11400 Refused(KeyNotDeleted)"]
+    );
+    assert!(r.all_passed(), "{:?}", common::failed_expectations(&r));
+    let late = Scenario::standard()
+        .alerts(r#"Alert(name: "kaf", on: KeyAccessFailure(server: "pg"))"#)
+        .events(r#"(at: "1h5m", do: DisableKey(vault: "kv", key: "k"))"#)
+        .expect(r#"AlertFired(alert: "kaf", by: "5399s")"#)
+        .run();
+    assert_eq!(common::failed_expectations(&late).len(), 1);
+}

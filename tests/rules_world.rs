@@ -573,3 +573,59 @@ fn managed_hsm_takes_the_same_role_names() {
     assert_eq!(w.len(), 1);
     assert_eq!(causes_with_subjects(&w[0].causes), ["GrantMissing kv"]);
 }
+
+#[test]
+fn vault_deletion_also_removes_roles_scoped_to_its_keys() {
+    // R4: a key-scoped role goes with the vault too.
+    let r = Scenario::standard()
+        .grants(r#"Role(identity: "id", vault: "kv", key: "k", role: CryptoServiceEncryptionUser)"#)
+        .events(
+            r#"
+            (at: "1h5m", do: DeleteVault(vault: "kv")),
+            (at: "5000s", do: RecoverVault(vault: "kv")),
+            "#,
+        )
+        .run();
+    assert_eq!(
+        windows(&r, "pg"),
+        ["3900 4200 open 5700 open GrantMissing,VaultSoftDeleted"]
+    );
+}
+
+#[test]
+fn vault_without_soft_delete_is_purged_at_deletion() {
+    // R4: no server may use such a vault (R35), but it can hold other keys.
+    let r = Scenario::standard()
+        .vaults(
+            r#"Vault(name: "kv", region: "westeurope", keys: [Key(name: "k")]),
+               Vault(name: "scratch", region: "westeurope", soft_delete: false, purge_protection: false, keys: [Key(name: "x")])"#,
+        )
+        .events(
+            r#"
+            (at: "1000s", name: "delete", do: DeleteVault(vault: "scratch")),
+            (at: "1001s", name: "recover", do: RecoverVault(vault: "scratch")),
+            (at: "1002s", name: "reuse name", do: CreateVault(Vault(name: "scratch", region: "westeurope"))),
+            "#,
+        )
+        .run();
+    assert_eq!(step_runs(&r, "delete"), ["1000 Ok"]);
+    assert_eq!(step_runs(&r, "recover"), ["1001 Refused(VaultPurged)"]);
+    assert_eq!(step_runs(&r, "reuse name"), ["1002 Ok"]);
+}
+
+#[test]
+fn versionless_update_binds_the_newest_version_at_once() {
+    // R6, R37: "kv/k" resolves to version 2 at the update (2 h), so
+    // disabling version 1 at 3 h changes nothing.
+    let r = Scenario::standard()
+        .events(
+            r#"
+            (at: "1h", do: RotateKey(vault: "kv", key: "k")),
+            (at: "2h", do: UpdateServerKey(server: "pg", key: "kv/k")),
+            (at: "3h", do: DisableKey(vault: "kv", key: "k", version: 1)),
+            "#,
+        )
+        .run();
+    assert!(windows(&r, "pg").is_empty(), "{:?}", windows(&r, "pg"));
+    assert!(unseen(&r, "pg").is_empty(), "{:?}", unseen(&r, "pg"));
+}
