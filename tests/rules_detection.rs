@@ -589,6 +589,28 @@ fn a_run_rehearses_the_runbook_it_is_given() {
 }
 
 #[test]
+fn identity_cause_fixed_before_the_denial_still_makes_the_wait_an_hour() {
+    // R22, R30: the window's causes are those at the end of second t0
+    // (IdentityDeleted and KeyDisabled at 3900). The identity is recovered
+    // at 4000, before the denial at 4200, and the key enabled at 5000: an
+    // identity cause was among the window's causes, so the wait is 1 h.
+    let r = Scenario::standard()
+        .events(
+            r#"
+            (at: "1h5m", do: DeleteIdentity(identity: "id")),
+            (at: "1h5m", do: DisableKey(vault: "kv", key: "k")),
+            (at: "4000s", do: RecoverIdentity(identity: "id")),
+            (at: "5000s", do: EnableKey(vault: "kv", key: "k")),
+            "#,
+        )
+        .run();
+    assert_eq!(
+        windows(&r, "pg"),
+        ["3900 4200 8600 5700 8600 IdentityDeleted,KeyDisabled"]
+    );
+}
+
+#[test]
 fn alerts_and_their_runbook_steps_outlive_a_short_window() {
     // R21, R27: only a loss's pending denial and control-plane change are
     // ever cancelled. The window ends at 4300 + 1 min = 4360, before the
