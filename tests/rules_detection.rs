@@ -665,3 +665,108 @@ fn step_expectations_count_any_accepted_and_any_refused_run() {
         .run();
     assert_eq!(common::failed_expectations(&late).len(), 1);
 }
+
+// ---- MODEL.md §7 defaults ------------------------------------------------------------
+
+#[test]
+fn default_timings_stay_within_their_documented_ranges() {
+    // No timing given: the phase is drawn once per server in [0, 600), the
+    // control plane 10–60 min after the loss, recover_after 0–60 min, the
+    // activity log 15–30 min after the first failed check, the notice
+    // 5 min after that; traffic every minute.
+    let text = Scenario::standard()
+        .timing_only("")
+        .servers(
+            r#"Server(name: "pg", region: "westeurope", encryption: CustomerManaged(key: "kv/k/1", identity: "id"))"#,
+        )
+        .alerts(r#"Alert(name: "kaf", on: KeyAccessFailure(server: "pg"))"#)
+        .events(
+            r#"
+            (at: "1h", do: DisableKey(vault: "kv", key: "k")),
+            (at: "3h", do: EnableKey(vault: "kv", key: "k")),
+            (at: "6h", do: DisableKey(vault: "kv", key: "k")),
+            (at: "8h", do: EnableKey(vault: "kv", key: "k")),
+            "#,
+        )
+        .text();
+    let mut phases = std::collections::BTreeSet::new();
+    for seed in 0..30 {
+        let r = common::run_text(
+            &text,
+            RunOptions {
+                seed: Some(seed),
+                ..RunOptions::default()
+            },
+        );
+        let w = &srv(&r, "pg").windows;
+        assert_eq!(w.len(), 2, "seed {seed}");
+        assert_eq!(
+            w[0].denied_from_s % 600,
+            w[1].denied_from_s % 600,
+            "seed {seed}"
+        );
+        phases.insert(w[0].denied_from_s % 600);
+        for (w, t1) in w.iter().zip([10_800, 28_800]) {
+            assert!(w.denied_from_s - w.lost_at_s < 600, "seed {seed}");
+            let cp = w
+                .inaccessible_from_s
+                .expect("control plane before Available");
+            assert!(
+                (600..=3600).contains(&(cp - w.lost_at_s)),
+                "seed {seed}: {cp}"
+            );
+            let end = w.denied_until_s.expect("closed");
+            assert!((0..=3600).contains(&(end - t1)), "seed {seed}: {end}");
+        }
+        let notices: Vec<(u64, u64)> = r
+            .alerts
+            .iter()
+            .map(|a| (a.fired_at_s, a.notified_at_s))
+            .collect();
+        assert_eq!(notices.len(), 2, "seed {seed}");
+        for ((fired, notified), w) in notices.iter().zip(w) {
+            assert!(
+                (900..=1800).contains(&(fired - w.failed_checks.first_s)),
+                "seed {seed}"
+            );
+            assert_eq!(notified - fired, 300, "seed {seed}");
+        }
+    }
+    assert!(phases.len() > 10, "phases drawn: {phases:?}");
+}
+
+#[test]
+fn default_identity_wait_is_fifty_to_seventy_minutes() {
+    let text = Scenario::standard()
+        .timing_only(r#"key_check_phase: Fixed("0s")"#)
+        .events(
+            r#"
+            (at: "1h5m", do: DeleteIdentity(identity: "id")),
+            (at: "2h", do: RecoverIdentity(identity: "id")),
+            "#,
+        )
+        .text();
+    for seed in 0..30 {
+        let r = common::run_text(
+            &text,
+            RunOptions {
+                seed: Some(seed),
+                ..RunOptions::default()
+            },
+        );
+        let end = srv(&r, "pg").windows[0].denied_until_s.expect("closed");
+        assert!((3000..=4200).contains(&(end - 7200)), "seed {seed}: {end}");
+    }
+}
+
+#[test]
+fn near_expiry_fires_when_a_rotation_sets_an_expiry_inside_the_notice() {
+    // Versions made by the policy at 1 d and 2 d expire 36 h later, inside
+    // the 30-day notice: each fires when it is created.
+    let r = Scenario::standard()
+        .horizon("2d1h")
+        .vaults(r#"Vault(name: "kv", region: "westeurope", keys: [Key(name: "k", rotation: Rotation(every: "1d", expire_after: "36h"))])"#)
+        .alerts(r#"Alert(name: "ne", on: NearExpiry(vault: "kv", key: "k"))"#)
+        .run();
+    assert_eq!(alerts(&r), ["ne 86400 86700", "ne 172800 173100"]);
+}

@@ -287,6 +287,20 @@ fn scripted_events_run_before_runbook_steps_of_the_same_second() {
 }
 
 #[test]
+fn runbook_steps_of_the_same_second_run_in_file_order() {
+    let r = Scenario::standard()
+        .runbook(
+            r#"
+            (name: "recover", on: At("1h"), do: RecoverKey(vault: "kv", key: "k")),
+            (name: "delete", on: At("1h"), do: DeleteKey(vault: "kv", key: "k")),
+            "#,
+        )
+        .run();
+    assert_eq!(step_runs(&r, "recover"), ["3600 Refused(KeyNotDeleted)"]);
+    assert_eq!(step_runs(&r, "delete"), ["3600 Ok"]);
+}
+
+#[test]
 fn a_move_comes_before_the_key_check_of_its_second() {
     // Rotated at 3000: the versionless server moves at 3600, a check
     // second. Version 1 is disabled at 3300; the move ends the loss before

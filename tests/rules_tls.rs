@@ -57,6 +57,18 @@ fn flexible_accepts_tls_1_2_and_1_3_and_refuses_older_clients_and_none() {
 }
 
 #[test]
+fn maximum_tls_1_2_refuses_a_tls_1_3_client() {
+    let r = service_managed(
+        "Flexible",
+        "1.3",
+        r#", ssl_max_protocol_version: "TLSv1.2""#,
+    )
+    .run();
+    assert_eq!(incidents(&r).len(), 1);
+    assert_eq!(incidents(&r)[0].client_tls, "1.3");
+}
+
+#[test]
 fn raising_the_minimum_starts_an_incident_and_lowering_it_ends_one() {
     // TLS 1.3 required 3900–7200 for a TLS 1.2 client.
     let r = service_managed("Flexible", "1.2", "")

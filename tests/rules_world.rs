@@ -80,6 +80,7 @@ fn recreated_identity_is_a_new_principal_without_the_old_grants() {
             r#"
             (at: "1h5m", do: DeleteIdentity(identity: "id")),
             (at: "1h10m", do: CreateIdentity(identity: "id", region: "westeurope")),
+            (at: "4500s", name: "probe", do: RestoreServer(from: "pg", into: "pg2")),
             (at: "1h20m", name: "too early", do: UpdateServerIdentity(server: "pg", identity: "id")),
             (at: "1h30m", do: AssignRole(identity: "id", vault: "kv", role: CryptoServiceEncryptionUser)),
             (at: "1h40m", name: "repoint", do: UpdateServerIdentity(server: "pg", identity: "id")),
@@ -90,6 +91,8 @@ fn recreated_identity_is_a_new_principal_without_the_old_grants() {
         windows(&r, "pg"),
         ["3900 4200 9600 5700 9600 IdentityDeleted"]
     );
+    // Once re-created, the cause is IdentityReplaced (a restore names it).
+    assert_eq!(step_runs(&r, "probe"), ["4500 Refused(IdentityReplaced)"]);
     assert_eq!(step_runs(&r, "too early"), ["4800 Refused(GrantMissing)"]);
     assert_eq!(step_runs(&r, "repoint"), ["6000 Ok"]);
 }
@@ -628,4 +631,37 @@ fn versionless_update_binds_the_newest_version_at_once() {
         .run();
     assert!(windows(&r, "pg").is_empty(), "{:?}", windows(&r, "pg"));
     assert!(unseen(&r, "pg").is_empty(), "{:?}", unseen(&r, "pg"));
+}
+
+#[test]
+fn key_and_vault_actions_name_their_refusal_reasons() {
+    let r = Scenario::standard()
+        .events(
+            r#"
+            (at: "1000s", name: "duplicate key", do: CreateKey(vault: "kv", key: "k")),
+            (at: "1000s", name: "recover live vault", do: RecoverVault(vault: "kv")),
+            (at: "1000s", name: "purge live vault", do: PurgeVault(vault: "kv")),
+            (at: "1000s", name: "recover live key", do: RecoverKey(vault: "kv", key: "k")),
+            (at: "1000s", name: "no backup", do: RestoreKeyBackup(vault: "kv", key: "k")),
+            "#,
+        )
+        .run();
+    assert_eq!(
+        step_runs(&r, "duplicate key"),
+        ["1000 Refused(KeyNameInUse)"]
+    );
+    assert_eq!(
+        step_runs(&r, "recover live vault"),
+        ["1000 Refused(VaultNotDeleted)"]
+    );
+    assert_eq!(
+        step_runs(&r, "purge live vault"),
+        ["1000 Refused(VaultNotDeleted)"]
+    );
+    assert_eq!(
+        step_runs(&r, "recover live key"),
+        ["1000 Refused(KeyNotDeleted)"]
+    );
+    assert_eq!(step_runs(&r, "no backup"), ["1000 Refused(BackupNotFound)"]);
+    assert!(windows(&r, "pg").is_empty());
 }
