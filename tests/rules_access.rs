@@ -154,18 +154,23 @@ fn versioned_key_expiry_denies_connections_within_ten_minutes() {
 
 #[test]
 fn key_not_yet_active_refuses_setup_until_its_activation() {
-    // R10.5 (nbf ≤ t), R35: refused at 0, accepted at 2 h once active at 1 h.
+    // R10.5 (nbf ≤ t), R35: the key activates at 1 h = 3600.
     let r = Scenario::standard()
         .vaults(r#"Vault(name: "kv", region: "westeurope", keys: [Key(name: "k", activates_after: "1h")])"#)
         .events(&format!(
-            r#"(at: "2h", name: "later", do: CreateServer({}))"#,
-            server("pg2", "kv/k/1")
+            r#"
+            (at: "3599s", name: "just before", do: CreateServer({})),
+            (at: "3600s", name: "at activation", do: CreateServer({})),
+            "#,
+            server("pg2", "kv/k/1"),
+            server("pg3", "kv/k/1")
         ))
         .run();
-    assert_eq!(refusals(&r), ["0 KeyNotYetActive"]);
+    assert_eq!(refusals(&r), ["0 KeyNotYetActive", "3599 KeyNotYetActive"]);
     assert!(r.server("pg").is_none());
-    assert_eq!(step_runs(&r, "later"), ["7200 Ok"]);
-    assert!(windows(&r, "pg2").is_empty());
+    // R33: activation applies at the start of its second.
+    assert_eq!(step_runs(&r, "at activation"), ["3600 Ok"]);
+    assert!(windows(&r, "pg3").is_empty());
 }
 
 #[test]

@@ -330,6 +330,23 @@ fn restore_is_refused_while_the_source_has_no_key_access() {
 }
 
 #[test]
+fn restore_is_accepted_once_key_access_is_back_even_during_the_wait() {
+    // Access is back at 5000; the source still denies until 6200, but R38
+    // asks only for key access.
+    let r = Scenario::standard()
+        .events(
+            r#"
+            (at: "1h5m", do: DisableKey(vault: "kv", key: "k")),
+            (at: "5000s", do: EnableKey(vault: "kv", key: "k")),
+            (at: "5500s", name: "restore", do: RestoreServer(from: "pg", into: "pg2")),
+            "#,
+        )
+        .run();
+    assert_eq!(step_runs(&r, "restore"), ["5500 Ok"]);
+    assert!(windows(&r, "pg2").is_empty());
+}
+
+#[test]
 fn restored_server_keeps_needing_the_source_version_after_a_key_change() {
     // pg2 is restored from pg at 1000 (same key, version 1), then pointed at
     // version 2 at 2000. Disabling version 1 at 3900 still cuts it off

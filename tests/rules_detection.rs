@@ -430,6 +430,17 @@ fn near_expiry_fires_when_the_expiry_is_set_inside_the_notice() {
 }
 
 #[test]
+fn near_expiry_fires_at_the_start_when_the_world_key_expires_inside_the_notice() {
+    // Expiry at 10 d, set at 0: max(10 d - 30 d, 0) = 0.
+    let r = Scenario::standard()
+        .horizon("1d")
+        .vaults(r#"Vault(name: "kv", region: "westeurope", keys: [Key(name: "k", expires_after: "10d")])"#)
+        .alerts(r#"Alert(name: "ne", on: NearExpiry(vault: "kv", key: "k"))"#)
+        .run();
+    assert_eq!(alerts(&r), ["ne 0 300"]);
+}
+
+#[test]
 fn near_expiry_fires_once_per_version() {
     // Two versions expiring at 31 d: each fires at 1 d, once.
     let r = Scenario::standard()
