@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{alerts, server, srv, step_runs, unseen, windows, Scenario, PINNED};
+use common::{alerts, server, srv, step_runs, unseen, windows, Scenario};
 use keyloss::model::RunOptions;
 use keyloss::result::FailedChecks;
 
@@ -38,10 +38,7 @@ fn busy_server(name: &str) -> String {
 fn denial_begins_at_the_first_check_at_or_after_the_loss() {
     // Phase 4 min: checks at 240 + 600k, so 3840, 4440; loss at 3900.
     let r = disabled(None)
-        .timing_only(&PINNED.replace(
-            r#"key_check_phase: Fixed("0s")"#,
-            r#"key_check_phase: Fixed("4m")"#,
-        ))
+        .pin("key_check_phase", r#"Fixed("4m")"#)
         .run();
     assert_eq!(windows(&r, "pg"), ["3900 4440 open 5700 open KeyDisabled"]);
 }
@@ -85,10 +82,7 @@ fn key_check_every_sets_the_cadence() {
 fn control_plane_turns_inaccessible_at_the_later_of_draw_and_denial() {
     // inaccessible_after 1 min: max(3900 + 60, 4200) = 4200.
     let r = disabled(None)
-        .timing_only(&PINNED.replace(
-            r#"inaccessible_after: Fixed("30m")"#,
-            r#"inaccessible_after: Fixed("1m")"#,
-        ))
+        .pin("inaccessible_after", r#"Fixed("1m")"#)
         .run();
     assert_eq!(windows(&r, "pg"), ["3900 4200 open 4200 open KeyDisabled"]);
 }
@@ -98,10 +92,7 @@ fn no_control_plane_interval_when_available_comes_first() {
     // inaccessible_after 1 h (due 7500); access back at 4300, Available at
     // 5500: the control plane never shows Inaccessible.
     let r = disabled(Some(4300))
-        .timing_only(&PINNED.replace(
-            r#"inaccessible_after: Fixed("30m")"#,
-            r#"inaccessible_after: Fixed("1h")"#,
-        ))
+        .pin("inaccessible_after", r#"Fixed("1h")"#)
         .run();
     assert_eq!(windows(&r, "pg"), ["3900 4200 5500 - - KeyDisabled"]);
 }
@@ -228,10 +219,7 @@ fn revalidate_during_the_wait_can_only_bring_available_forward() {
     // compare, seed by seed, a runbook that does nothing with one that
     // revalidates at 5400, 400 s into the wait (R32: same incident).
     let scenario = Scenario::standard()
-        .timing_only(&PINNED.replace(
-            r#"recover_after: Fixed("20m")"#,
-            r#"recover_after: Uniform("0s", "2h")"#,
-        ))
+        .pin("recover_after", r#"Uniform("0s", "2h")"#)
         .events(
             r#"
             (at: "1h5m", do: DisableKey(vault: "kv", key: "k")),
@@ -627,10 +615,7 @@ fn alerts_and_their_runbook_steps_outlive_a_short_window() {
     // ever cancelled. The window ends at 4300 + 1 min = 4360, before the
     // activity-log entry (5100): the alert still fires and its step runs.
     let r = Scenario::standard()
-        .timing_only(&PINNED.replace(
-            r#"recover_after: Fixed("20m")"#,
-            r#"recover_after: Fixed("1m")"#,
-        ))
+        .pin("recover_after", r#"Fixed("1m")"#)
         .alerts(r#"Alert(name: "kaf", on: KeyAccessFailure(server: "pg"))"#)
         .events(
             r#"

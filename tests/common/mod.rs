@@ -74,6 +74,27 @@ impl Scenario {
         self.horizon = h.into();
         self
     }
+    /// Replaces one pinned timing, e.g. `.pin("recover_after", r#"Fixed("1m")"#)`.
+    pub fn pin(mut self, field: &str, value: &str) -> Self {
+        let prefix = format!("{field}: ");
+        let fields: Vec<String> = split_top_level(&self.timing)
+            .into_iter()
+            .map(|f| {
+                if f.starts_with(&prefix) {
+                    format!("{prefix}{value}")
+                } else {
+                    f
+                }
+            })
+            .collect();
+        assert!(
+            fields.iter().any(|f| f.starts_with(&prefix)),
+            "{field} is not among the timings: {}",
+            self.timing
+        );
+        self.timing = fields.join(", ");
+        self
+    }
     /// Extra timing fields after the pinned ones (a field given twice is a
     /// file error: use `timing_only` to change a pinned one).
     pub fn timing_extra(mut self, t: &str) -> Self {
@@ -162,6 +183,28 @@ impl Scenario {
     pub fn run_with(&self, opts: RunOptions) -> RunResult {
         run_text(&self.text(), opts)
     }
+}
+
+/// Splits `a: X(..), b: Y(.., ..)` at its top-level commas.
+fn split_top_level(text: &str) -> Vec<String> {
+    let (mut out, mut depth, mut current) = (Vec::new(), 0i32, String::new());
+    for c in text.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                out.push(current.trim().to_string());
+                current.clear();
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    if !current.trim().is_empty() {
+        out.push(current.trim().to_string());
+    }
+    out
 }
 
 /// A Flexible CMK server on `key` with identity `id` and no client traffic.
