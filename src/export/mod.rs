@@ -1,9 +1,13 @@
 //! Renderers: each output format is one file, and each reads a
 //! [`crate::result::RunResult`] only.
 
+pub mod causes;
+pub mod explain;
+pub mod facts;
 pub mod files;
 pub mod json;
 pub mod text;
+pub mod words;
 
 /// How to show simulated times: offsets, and calendar time when the
 /// scenario gives a start.
