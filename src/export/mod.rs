@@ -2,6 +2,7 @@
 //! [`crate::result::RunResult`] only.
 
 pub mod causes;
+pub mod chart;
 pub mod explain;
 pub mod facts;
 pub mod files;
