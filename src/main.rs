@@ -19,6 +19,17 @@ fn main() -> ExitCode {
             runbook,
         } => commands::run::execute(&file, seed, format, runbook),
         Command::Check { paths, seed } => commands::check::execute(&paths, seed),
+        Command::Report {
+            paths,
+            seed,
+            out,
+            runbook,
+        } => commands::report::execute(&paths, seed, &out, runbook),
+        Command::Explain {
+            file,
+            seed,
+            runbook,
+        } => commands::explain::execute(&file, seed, runbook),
         Command::Advise {
             file,
             seed,

@@ -2,6 +2,8 @@
 
 pub mod advise;
 pub mod check;
+pub mod explain;
+pub mod report;
 pub mod run;
 
 use std::io::IsTerminal;
