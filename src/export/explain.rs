@@ -28,6 +28,9 @@ pub const MAX_ITEMS_LISTED: usize = 40;
 pub struct Narrative {
     pub title: String,
     pub sections: Vec<Section>,
+    /// The verdict on the expectations: the text ends with it; reports
+    /// that show the expectations in a table leave it out.
+    pub expectations: Section,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,10 +67,10 @@ pub fn narrate(r: &RunResult) -> Narrative {
     sections.extend(data_loss_section(r, t));
     sections.extend(refusals_section(r, t));
     sections.extend(tls_section(r, t));
-    sections.push(expectations_section(r));
     Narrative {
         title: format!("What happened in {} (seed {})", r.scenario, r.seed),
         sections,
+        expectations: expectations_section(r),
     }
 }
 
@@ -356,13 +359,17 @@ fn actions_during(r: &RunResult, t: Times, w: &Window) -> Vec<String> {
             skipped_trigger = true;
             continue;
         }
-        let mut line = format!("{}: {} ran {}", t.at(s.at_s), facts::actor(s, e), s.action);
+        let who = match &s.runbook {
+            Some(rb) => format!("runbook {rb:?}"),
+            None => facts::actor(s, e).to_string(),
+        };
+        let mut line = format!("{}: {who} ran {}", t.at(s.at_s), s.action);
         if let Some(e) = e.filter(|e| !e.entity.is_empty()) {
             let _ = write!(line, " on {}", e.entity);
         }
         match (&s.runbook, facts::given_name(s)) {
-            (Some(rb), Some(n)) => {
-                let _ = write!(line, " (runbook {rb:?}, step {n:?})");
+            (Some(_), Some(n)) => {
+                let _ = write!(line, " (step {n:?})");
             }
             (None, Some(n)) => {
                 let _ = write!(line, " ({n:?})");
@@ -419,7 +426,7 @@ fn recovery(r: &RunResult, t: Times, server: &str, w: &Window) -> String {
         .recovery
         .iter()
         .filter(|s| s.kind == "action")
-        .map(|s| format!("{} by {} at {}", s.what, s.by, t.at(s.at_s)))
+        .map(|s| format!("{} by {} at {}", s.what, who(r, &s.by), t.at(s.at_s)))
         .collect();
     let mut p = format!(
         "Key access came back at {}, {} after the loss",
@@ -477,6 +484,15 @@ fn recovery(r: &RunResult, t: Times, server: &str, w: &Window) -> String {
         }
     }
     p
+}
+
+/// An actor, with the rehearsed runbook named as one.
+fn who(r: &RunResult, by: &str) -> String {
+    if r.runbook.as_deref() == Some(by) {
+        format!("runbook {by:?}")
+    } else {
+        by.to_string()
+    }
 }
 
 fn total(server: &str, w: &Window) -> String {
@@ -638,9 +654,9 @@ fn refusals_section(r: &RunResult, t: Times) -> Option<Section> {
                 (Some(i), _) => {
                     let _ = write!(
                         line,
-                        "the key access it needs would fail ({}; condition {} of R10), and the service checks that before it accepts such a change (R35, R37, R38).",
-                        x.detail,
-                        i.condition
+                        "what the action needs fails condition {} of key access (R10) — {} — and the service checks key access before it accepts such a change (R35, R37, R38).",
+                        i.condition,
+                        x.detail
                     );
                 }
                 (None, Some(m)) => {
@@ -757,13 +773,15 @@ pub fn render_text(n: &Narrative) -> String {
         n.title,
         "=".repeat(n.title.chars().count())
     );
-    for s in &n.sections {
-        let _ = writeln!(
-            out,
-            "{}\n{}",
-            s.heading,
-            "-".repeat(s.heading.chars().count().min(78))
-        );
+    for s in n.sections.iter().chain(std::iter::once(&n.expectations)) {
+        let mut heading = String::new();
+        wrap(&mut heading, &s.heading, "", "");
+        let rule = heading
+            .lines()
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(0);
+        let _ = writeln!(out, "{heading}{}", "-".repeat(rule));
         for b in &s.blocks {
             match b {
                 Block::Para(p) => wrap(&mut out, p, "", ""),

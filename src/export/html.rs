@@ -28,8 +28,8 @@ p, li { line-height: 1.5; max-width: 72em; }
 .pass { background: #e3f1e0; color: #1b5e20; }
 .fail { background: #fde0e0; color: #b71c1c; }
 .skip { background: #eeeeee; color: #616161; }
-figure { margin: 16px 0; overflow-x: auto; }
-figure svg { max-width: 100%; height: auto; border: 1px solid #e0e0e0; }
+figure { margin: 16px 0; }
+figure svg { box-sizing: border-box; max-width: 100%; height: auto; border: 1px solid #e0e0e0; }
 figcaption { color: #616161; font-size: 13px; }
 table { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
 th, td { border: 1px solid #e0e0e0; padding: 4px 8px; text-align: left; vertical-align: top; }

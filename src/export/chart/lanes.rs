@@ -362,15 +362,18 @@ fn markers(r: &RunResult) -> Vec<Marker> {
         } else {
             ""
         };
+        let who = match &s.runbook {
+            Some(rb) => format!("runbook \"{rb}\""),
+            None => facts::actor(s, e).to_string(),
+        };
         out.push(Marker {
             at_s: s.at_s,
             until_s: None,
             row,
             text: format!(
-                "{}  {}{on}{name} by {}{result}",
+                "{}  {}{on}{name} by {who}{result}",
                 t.clock().show(s.at_s),
-                s.action,
-                facts::actor(s, e)
+                s.action
             ),
         });
     }

@@ -267,6 +267,7 @@ pub fn to_png(scene: &Scene) -> Vec<u8> {
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
     encoder.set_compression(png::Compression::Best);
+    encoder.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
     let mut writer = encoder
         .write_header()
         .expect("a PNG header always encodes into memory");
