@@ -36,8 +36,10 @@ pub enum Ctl {
 /// Thin line under a lane.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Strip {
-    /// R10 false: a window's loss or an unseen loss.
+    /// R10 false during a window.
     KeyLost,
+    /// R10 false, and no key check saw it (R21).
+    UnseenLoss,
     GeoUnusable,
     TlsRefused,
 }
@@ -181,7 +183,7 @@ pub fn picture(r: &RunResult, s: &ServerReport) -> Picture {
         paint(&mut conn, t, live_to, Conn::DataLost);
     }
     for u in &s.unseen_losses {
-        strips.push((u.from_s, u.until_s.unwrap_or(h), Strip::KeyLost));
+        strips.push((u.from_s, u.until_s.unwrap_or(h), Strip::UnseenLoss));
     }
     for g in &s.geo_backup_unusable {
         strips.push((g.from_s, g.until_s.unwrap_or(h), Strip::GeoUnusable));

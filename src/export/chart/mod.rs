@@ -75,7 +75,7 @@ fn ctl_color(c: Ctl) -> Rgb {
 
 fn strip_color(s: Strip) -> Rgb {
     match s {
-        Strip::KeyLost => KEY_LOST,
+        Strip::KeyLost | Strip::UnseenLoss => KEY_LOST,
         Strip::GeoUnusable => GEO,
         Strip::TlsRefused => TLS,
     }
@@ -218,7 +218,14 @@ fn legend(lanes: &Lanes, y: i32, s: &mut Scene) -> i32 {
             items.push((Swatch::Box(DATA_LOST), "data lost for good"));
         }
         items.push((Swatch::Box(INACCESSIBLE), "control plane: Inaccessible"));
-        items.push((Swatch::Line(KEY_LOST), "no key access (R10 false)"));
+        items.push((
+            Swatch::Line(KEY_LOST),
+            if has_strip(Strip::UnseenLoss) {
+                "no key access (R10 false; alone: unseen loss)"
+            } else {
+                "no key access (R10 false)"
+            },
+        ));
         if has_strip(Strip::GeoUnusable) {
             items.push((Swatch::Line(GEO), "geo-backup key unusable"));
         }
@@ -457,6 +464,9 @@ fn server_lane(lane: &ServerLane, scale: Scale, y: i32, s: &mut Scene) {
     for &(a, b, k) in &p.strips {
         if let Some((x0, x1)) = scale.px(a, b, 2) {
             s.rect(x0, y + 29, x1, y + 32, strip_color(k));
+            if k == Strip::UnseenLoss {
+                s.text((x0, y + 38), "unseen loss", 10.0, KEY_LOST, Anchor::Left);
+            }
         }
     }
     for &(a, b) in &p.windows {
