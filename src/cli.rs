@@ -85,6 +85,45 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Write a report folder per scenario: timeline chart (SVG, PNG),
+    /// report.md, report.html, events.jsonl and summary.json.
+    ///
+    /// Each goes to OUT/<scenario name>/. Exit status: 0 when every
+    /// expectation passes, 1 when one fails, 2 on bad input.
+    #[command(
+        after_help = "Examples:\n  keyloss report scenarios/07-vault-deleted-recovered.ron\n  keyloss report scenarios --out reports"
+    )]
+    Report {
+        /// Scenario files or folders (folders: every *.ron inside, sorted).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Seed for every random draw (default: each scenario's own seed).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Folder that receives one report folder per scenario.
+        #[arg(long, default_value = "reports")]
+        out: PathBuf,
+        /// Runbook to rehearse (default: the scenario's first runbook).
+        #[arg(long)]
+        runbook: Option<String>,
+    },
+    /// Tell one run in plain English: each window, why, and the way back.
+    ///
+    /// Exit status: 0 when every expectation passes, 1 when one fails, 2 on
+    /// bad input.
+    #[command(
+        after_help = "Examples:\n  keyloss explain scenarios/11-identity-recreated.ron\n  keyloss explain scenarios/25-alert-runbook.ron --seed 3"
+    )]
+    Explain {
+        /// The scenario file (RON).
+        file: PathBuf,
+        /// Seed for every random draw (default: the scenario's own seed).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Runbook to rehearse (default: the scenario's first runbook).
+        #[arg(long)]
+        runbook: Option<String>,
+    },
     /// Find the fastest documented way back to Available, and prove it.
     ///
     /// From the world at time T (default: when the first window opens, with

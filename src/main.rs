@@ -26,6 +26,17 @@ fn main() -> ExitCode {
             jobs,
             format,
         } => commands::rehearse::execute(&file, runs, seed, jobs, format),
+        Command::Report {
+            paths,
+            seed,
+            out,
+            runbook,
+        } => commands::report::execute(&paths, seed, &out, runbook),
+        Command::Explain {
+            file,
+            seed,
+            runbook,
+        } => commands::explain::execute(&file, seed, runbook),
         Command::Advise {
             file,
             seed,

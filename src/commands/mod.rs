@@ -2,7 +2,9 @@
 
 pub mod advise;
 pub mod check;
+pub mod explain;
 pub mod rehearse;
+pub mod report;
 pub mod run;
 
 use std::io::IsTerminal;

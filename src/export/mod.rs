@@ -1,9 +1,19 @@
 //! Renderers: each output format is one file, and each reads a
 //! [`crate::result::RunResult`] only.
 
+pub mod bundle;
+pub mod causes;
+pub mod chart;
+pub mod events;
+pub mod explain;
+pub mod facts;
 pub mod files;
+pub mod html;
 pub mod json;
+pub mod markdown;
+pub mod summary;
 pub mod text;
+pub mod words;
 
 /// How to show simulated times: offsets, and calendar time when the
 /// scenario gives a start.
