@@ -40,8 +40,7 @@ pub mod limits {
     pub const DEFAULT_EVENT_BUDGET: u64 = 50_000_000;
     /// The largest `Timing(event_budget)` a scenario may set.
     pub const MAX_EVENT_BUDGET: u64 = 1_000_000_000;
-    /// Runs (seeds) in one sweep.
-    pub const MAX_RUNS: u64 = 1_000_000;
+    // Runs of one rehearsal (`--runs`): `rehearsal::rehearse::MAX_RUNS`.
 }
 
 /// Timing settings with the defaults of MODEL.md §7 applied.
