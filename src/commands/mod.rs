@@ -2,6 +2,7 @@
 
 pub mod advise;
 pub mod check;
+pub mod lint;
 pub mod rehearse;
 pub mod run;
 

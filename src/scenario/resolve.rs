@@ -103,7 +103,7 @@ pub fn actions_with_paths(file: &ScenarioFile) -> Vec<(String, &Action)> {
 
 /// Each runbook's step list with the path of that list in the file and the
 /// runbook's name (`runbook:` is the runbook "default").
-fn step_lists(file: &ScenarioFile) -> Vec<(String, &str, &Vec<StepSpec>)> {
+pub fn step_lists(file: &ScenarioFile) -> Vec<(String, &str, &Vec<StepSpec>)> {
     let mut out = Vec::new();
     if let Some(steps) = &file.runbook {
         out.push(("runbook".to_string(), "default", steps));
