@@ -149,6 +149,32 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Check each scenario's setups against what the service accepts
+    /// (errors) and the documented recommendations (warnings), without
+    /// running it.
+    ///
+    /// Exit status: 0 when no error is found (warnings allowed), 1 when the
+    /// service would refuse a setup, 2 when a file cannot be read or is
+    /// malformed.
+    #[command(
+        after_help = "Examples:\n  keyloss lint scenarios/20-create-refused-soft-delete-off.ron\n  keyloss lint scenarios/ --format sarif > keyloss.sarif"
+    )]
+    Lint {
+        /// Scenario files or folders (folders: every *.ron inside, sorted).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = LintFormat::Text)]
+        format: LintFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintFormat {
+    Text,
+    Json,
+    /// SARIF 2.1.0, for code-scanning tools.
+    Sarif,
 }
 
 /// A time offset from the scenario's start, like `"2h30m"`.

@@ -16,6 +16,7 @@
 
 pub mod engine;
 pub mod export;
+pub mod lint;
 pub mod model;
 pub mod rehearsal;
 pub mod result;

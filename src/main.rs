@@ -19,6 +19,7 @@ fn main() -> ExitCode {
             runbook,
         } => commands::run::execute(&file, seed, format, runbook),
         Command::Check { paths, seed } => commands::check::execute(&paths, seed),
+        Command::Lint { paths, format } => commands::lint::execute(&paths, format),
         Command::Rehearse {
             file,
             runs,

@@ -48,7 +48,9 @@ fn explain_says_who_changed_what_and_when_the_server_noticed() {
     assert!(t.contains("VaultSoftDeleted (kv-prod)"));
     assert!(t.contains("It breaks condition 2 of key access"));
     assert!(t.contains("checks its key every 10 minutes"));
-    assert!(t.contains("which came at +0d 03:24:00 (2026-03-02 03:24:00 UTC), 4 minutes after the loss"));
+    assert!(t.contains(
+        "which came at +0d 03:24:00 (2026-03-02 03:24:00 UTC), 4 minutes after the loss"
+    ));
 }
 
 #[test]

@@ -3,6 +3,7 @@
 pub mod advise;
 pub mod check;
 pub mod explain;
+pub mod lint;
 pub mod rehearse;
 pub mod report;
 pub mod run;

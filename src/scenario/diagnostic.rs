@@ -13,8 +13,18 @@ pub struct Diagnostic {
     pub column: usize,
     pub message: String,
     pub help: Option<String>,
-    source: Option<NamedSource<String>>,
-    span: Option<SourceSpan>,
+    /// The words under the underline (default "here").
+    pub label: Option<String>,
+    /// The text and the underlined bytes (boxed: a `Result` carries this).
+    place: Option<Box<Place>>,
+}
+
+#[derive(Debug, Clone)]
+struct Place {
+    source: NamedSource<String>,
+    span: SourceSpan,
+    /// More underlines, each with its words (e.g. where a comma belongs).
+    also: Vec<(SourceSpan, String)>,
 }
 
 impl Diagnostic {
@@ -26,8 +36,8 @@ impl Diagnostic {
             column: 0,
             message: message.into(),
             help: None,
-            source: None,
-            span: None,
+            label: None,
+            place: None,
         }
     }
 
@@ -39,7 +49,8 @@ impl Diagnostic {
         len: usize,
         message: impl Into<String>,
     ) -> Diagnostic {
-        let offset = offset.min(text.len());
+        let offset = floor_char_boundary(text, offset);
+        let end = ceil_char_boundary(text, offset.saturating_add(len));
         let (line, column) = line_col(text, offset);
         Diagnostic {
             file: file.to_string(),
@@ -47,8 +58,12 @@ impl Diagnostic {
             column,
             message: message.into(),
             help: None,
-            source: Some(NamedSource::new(file, text.to_string())),
-            span: Some(SourceSpan::new(offset.into(), len.min(text.len() - offset))),
+            label: None,
+            place: Some(Box::new(Place {
+                source: NamedSource::new(file, text.to_string()),
+                span: SourceSpan::new(offset.into(), end - offset),
+                also: Vec::new(),
+            })),
         }
     }
 
@@ -57,20 +72,52 @@ impl Diagnostic {
         self
     }
 
-    /// `file:line:column: message`, then the underlined text (no colour when
-    /// `color` is false).
+    pub fn with_label(mut self, label: impl Into<String>) -> Diagnostic {
+        self.label = Some(label.into());
+        self
+    }
+
+    /// A second underline, at bytes `offset..offset + len` of the same text.
+    pub fn with_also(mut self, offset: usize, len: usize, label: impl Into<String>) -> Diagnostic {
+        if let Some(p) = self.place.as_mut() {
+            let text = p.source.inner();
+            let from = floor_char_boundary(text, offset);
+            let to = ceil_char_boundary(text, from.saturating_add(len));
+            p.also
+                .push((SourceSpan::new(from.into(), to - from), label.into()));
+        }
+        self
+    }
+
+    /// The underlined byte range, if the problem has a place in the text.
+    pub fn span(&self) -> Option<(usize, usize)> {
+        self.place.as_ref().map(|p| (p.span.offset(), p.span.len()))
+    }
+
+    /// `error: file:line:column: message`, then the underlined text and the
+    /// help (no colour when `color` is false). The first line is stable, for
+    /// editors and tests; the rest is miette's drawing at a fixed width.
     pub fn render(&self, color: bool) -> String {
         let mut out = format!("error: {self}\n");
-        if self.source.is_some() {
+        if self.place.is_some() {
             let theme = if color {
                 miette::GraphicalTheme::unicode()
             } else {
                 miette::GraphicalTheme::unicode_nocolor()
             };
-            let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
-            let mut snippet = String::new();
-            if handler.render_report(&mut snippet, self).is_ok() {
-                out.push_str(&snippet);
+            let handler = miette::GraphicalReportHandler::new_themed(theme)
+                .with_width(100)
+                .with_context_lines(1);
+            let mut drawing = String::new();
+            if handler.render_report(&mut drawing, self).is_ok() {
+                // miette opens with the message again; the first line already
+                // says it, so keep only the snippet and the help.
+                let lines: Vec<&str> = drawing.lines().collect();
+                let from = lines.iter().position(|l| l.contains('╭')).unwrap_or(0);
+                for line in &lines[from..] {
+                    out.push_str(line);
+                    out.push('\n');
+                }
             }
         } else if let Some(h) = &self.help {
             out.push_str(&format!("  help: {h}\n"));
@@ -102,20 +149,41 @@ impl miette::Diagnostic for Diagnostic {
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+        self.place
+            .as_ref()
+            .map(|p| &p.source as &dyn miette::SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let span = self.span?;
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
-            Some("here".into()),
-            span,
-        ))))
+        let place = self.place.as_ref()?;
+        let label = self.label.clone().unwrap_or_else(|| "here".into());
+        let first = LabeledSpan::new_primary_with_span(Some(label), place.span);
+        let more = place
+            .also
+            .iter()
+            .map(|(span, words)| LabeledSpan::new_with_span(Some(words.clone()), *span));
+        Some(Box::new(std::iter::once(first).chain(more)))
     }
+}
+
+fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut at = offset.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+fn ceil_char_boundary(text: &str, offset: usize) -> usize {
+    let mut at = offset.min(text.len());
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
 }
 
 /// 1-based line and column (in characters) of a byte offset.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset];
+    let before = &text[..floor_char_boundary(text, offset)];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     (line, before[line_start..].chars().count() + 1)

@@ -334,6 +334,7 @@ pub enum Permission {
 }
 
 #[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum GrantSpec {
     Role {
         identity: String,
@@ -350,6 +351,7 @@ pub enum GrantSpec {
 }
 
 #[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum ServerDecl {
     Server(ServerSpec),
     Fleet {
@@ -407,6 +409,7 @@ pub struct ServerSpec {
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum EncryptionSpec {
     #[default]
     ServiceManaged,
@@ -455,6 +458,7 @@ pub struct AlertSpec {
 }
 
 #[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum AlertOn {
     ResourceHealth {
         server: String,
@@ -519,6 +523,7 @@ pub enum NewServer {
 /// Every control-plane action (R35–R40), usable as a scripted event or a
 /// runbook step.
 #[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum Action {
     CreateKey {
         vault: String,
@@ -747,6 +752,7 @@ impl Action {
 }
 
 #[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum ExpectSpec {
     Inaccessible {
         server: String,

@@ -3,8 +3,9 @@
 
 pub mod diagnostic;
 pub mod format;
-mod locate;
+pub mod locate;
 pub mod resolve;
+mod syntax;
 
 use std::collections::HashMap;
 
@@ -14,15 +15,32 @@ use format::{ScenarioFile, ServerSpec, StepSpec};
 pub use diagnostic::Diagnostic;
 pub use resolve::{load_file, parse_str, plan_from_file};
 
-/// Limits (each a located file error when exceeded; SCENARIOS.md).
+/// Limits: every one is a located file error (exit 2) when a scenario
+/// exceeds it, except the event budget, which stops a run with a message.
+/// They keep a hand-written or generated file from exhausting memory or
+/// time, and are far above what a real incident needs.
 pub mod limits {
+    /// Bytes in a scenario file, checked before it is read or parsed.
     pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+    /// The horizon: at most 10 years (3650 days).
     pub const MAX_HORIZON_S: u64 = 10 * 365 * 86_400;
+    /// Servers in a scenario: world servers, fleet members and servers that
+    /// actions create, together. One fleet holds at most this many too.
     pub const MAX_SERVERS: u64 = 1_000_000;
+    /// Vaults, keys, identities, grants and alerts, together.
+    pub const MAX_ENTITIES: usize = 100_000;
+    /// Versions declared for one key (`Key(versions: N)`).
+    pub const MAX_KEY_VERSIONS: u32 = 10_000;
+    /// Scripted events.
     pub const MAX_EVENTS: usize = 100_000;
+    /// Runbook steps, over all runbooks.
     pub const MAX_STEPS: usize = 10_000;
-    /// Queue events one run may process unless the scenario sets its own.
+    /// Queue events one run may process unless the scenario sets its own
+    /// `Timing(event_budget)`; past it the run stops with a clear message.
     pub const DEFAULT_EVENT_BUDGET: u64 = 50_000_000;
+    /// The largest `Timing(event_budget)` a scenario may set.
+    pub const MAX_EVENT_BUDGET: u64 = 1_000_000_000;
+    // Runs of one rehearsal (`--runs`): `rehearsal::rehearse::MAX_RUNS`.
 }
 
 /// Timing settings with the defaults of MODEL.md §7 applied.

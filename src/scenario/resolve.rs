@@ -1,38 +1,43 @@
 //! RON text → [`Plan`]: parse, check every value the service could never
 //! hold, resolve every name (against the world and every name an action
 //! creates), and apply the defaults. Every problem is a located
-//! [`Diagnostic`].
+//! [`Diagnostic`], placed by the value's field path in the file
+//! (`world.vaults[1].retention_days`), so the underline is on the bad value
+//! itself.
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use ron::extensions::Extensions;
 
-use super::diagnostic::{offset_of, Diagnostic};
+use super::diagnostic::Diagnostic;
 use super::format::*;
-use super::locate::Locator;
+use super::locate::{underline, Tree};
+use super::syntax::ron_error;
 use super::{limits, Names, Plan, Runbook, Timing, WorldServer};
 use crate::engine::random::Dist;
 use crate::engine::time::{format_duration, parse_calendar};
 
-/// Reads and checks a scenario file.
+/// Reads and checks a scenario file. A file above the size limit is refused
+/// before it is read.
 pub fn load_file(path: &Path) -> Result<Plan, Diagnostic> {
+    let shown = path.display().to_string();
+    let text = read_text(path)?;
+    parse_str(&text, &shown)
+}
+
+/// Reads a scenario file's text: at most [`limits::MAX_FILE_BYTES`], UTF-8.
+pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
     let shown = path.display().to_string();
     let meta = std::fs::metadata(path)
         .map_err(|e| Diagnostic::whole_file(&shown, format!("cannot read the file: {e}")))?;
     if meta.len() > limits::MAX_FILE_BYTES {
-        return Err(Diagnostic::whole_file(
-            &shown,
-            format!(
-                "the file is {} bytes; scenario files are limited to {} bytes (16 MiB)",
-                meta.len(),
-                limits::MAX_FILE_BYTES
-            ),
-        ));
+        return Err(too_large(&shown, meta.len()));
     }
     let bytes = std::fs::read(path)
         .map_err(|e| Diagnostic::whole_file(&shown, format!("cannot read the file: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
+    String::from_utf8(bytes).map_err(|e| {
         Diagnostic::whole_file(
             &shown,
             format!(
@@ -40,31 +45,35 @@ pub fn load_file(path: &Path) -> Result<Plan, Diagnostic> {
                 e.utf8_error().valid_up_to()
             ),
         )
-    })?;
-    parse_str(&text, &shown)
+    })
+}
+
+fn too_large(origin: &str, bytes: u64) -> Diagnostic {
+    Diagnostic::whole_file(
+        origin,
+        format!(
+            "the file is {bytes} bytes; scenario files are limited to {} bytes (16 MiB)",
+            limits::MAX_FILE_BYTES
+        ),
+    )
+    .with_help("split the scenario, or describe many servers with one Fleet(…)")
+}
+
+/// Parses scenario text into the file's types, without the checks.
+pub fn parse_file(text: &str, origin: &str) -> Result<ScenarioFile, Diagnostic> {
+    if text.len() as u64 > limits::MAX_FILE_BYTES {
+        return Err(too_large(origin, text.len() as u64));
+    }
+    let options = ron::Options::default()
+        .with_default_extension(Extensions::IMPLICIT_SOME | Extensions::UNWRAP_VARIANT_NEWTYPES);
+    options
+        .from_str(text)
+        .map_err(|e| ron_error(text, origin, &e))
 }
 
 /// Parses and checks scenario text; `origin` names it in messages.
 pub fn parse_str(text: &str, origin: &str) -> Result<Plan, Diagnostic> {
-    if text.len() as u64 > limits::MAX_FILE_BYTES {
-        return Err(Diagnostic::whole_file(
-            origin,
-            "the scenario is larger than 16 MiB",
-        ));
-    }
-    let options = ron::Options::default()
-        .with_default_extension(Extensions::IMPLICIT_SOME | Extensions::UNWRAP_VARIANT_NEWTYPES);
-    let file: ScenarioFile = options.from_str(text).map_err(|e| {
-        let start = offset_of(text, e.span.start.line, e.span.start.col);
-        let end = offset_of(text, e.span.end.line, e.span.end.col).max(start + 1);
-        let message = e.code.to_string();
-        let help = help_for(&message);
-        let d = Diagnostic::at(origin, text, start, end - start, message);
-        match help {
-            Some(h) => d.with_help(h),
-            None => d,
-        }
-    })?;
+    let file = parse_file(text, origin)?;
     Checker::new(text, origin).check(file)
 }
 
@@ -74,22 +83,50 @@ pub fn plan_from_file(file: ScenarioFile, source: &str, origin: &str) -> Result<
     Checker::new(source, origin).check(file)
 }
 
-fn help_for(message: &str) -> Option<String> {
-    if message.contains("duration") {
-        return Some("write durations as \"90s\", \"10m\", \"2h\", \"7d\" or \"1h30m\"".into());
+/// Where each action of a file is written, with the action: scripted
+/// events (`events[3].do`), then the runbook's steps (`runbook[0].do`), then
+/// each named runbook's (`runbooks[1][1][0].do`).
+pub fn actions_with_paths(file: &ScenarioFile) -> Vec<(String, &Action)> {
+    let mut out: Vec<(String, &Action)> = file
+        .events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (format!("events[{i}].do"), &e.action))
+        .collect();
+    for (prefix, _, steps) in step_lists(file) {
+        for (i, s) in steps.iter().enumerate() {
+            out.push((format!("{prefix}[{i}].do"), &s.action));
+        }
     }
-    if message.contains("Unexpected missing field") || message.contains("missing field") {
-        return Some(
-            "see the scenario format in the README for the fields each entity takes".into(),
-        );
+    out
+}
+
+/// Each runbook's step list with the path of that list in the file and the
+/// runbook's name (`runbook:` is the runbook "default").
+pub fn step_lists(file: &ScenarioFile) -> Vec<(String, &str, &Vec<StepSpec>)> {
+    let mut out = Vec::new();
+    if let Some(steps) = &file.runbook {
+        out.push(("runbook".to_string(), "default", steps));
     }
-    None
+    for (r, (name, steps)) in file.runbooks.iter().enumerate() {
+        out.push((format!("runbooks[{r}][1]"), name.as_str(), steps));
+    }
+    out
+}
+
+/// The path of the n-th server declaration's spec (a fleet's template).
+pub fn server_decl_path(index: usize, decl: &ServerDecl) -> String {
+    match decl {
+        ServerDecl::Server(_) => format!("world.servers[{index}]"),
+        ServerDecl::Fleet { .. } => format!("world.servers[{index}].server"),
+    }
 }
 
 struct Checker<'t> {
     text: &'t str,
     origin: &'t str,
-    loc: Locator<'t>,
+    /// Read only when a problem needs placing.
+    tree: OnceCell<Option<Tree>>,
 }
 
 type Check<T = ()> = Result<T, Diagnostic>;
@@ -103,59 +140,68 @@ impl<'t> Checker<'t> {
         Checker {
             text,
             origin,
-            loc: Locator::new(text),
+            tree: OnceCell::new(),
         }
     }
 
-    /// A located error at the n-th `field: "value"`.
-    fn err_at(&self, field: &str, value: &str, nth: usize, message: String) -> Diagnostic {
-        match self.loc.find(field, value, nth) {
-            Some((at, len)) => Diagnostic::at(self.origin, self.text, at, len, message),
-            None => self.err_word(field, message),
-        }
-    }
-
-    /// A located error at the first place a word is written.
-    fn err_word(&self, word: &str, message: String) -> Diagnostic {
-        match self.loc.word(word) {
-            Some((at, len)) => Diagnostic::at(self.origin, self.text, at, len, message),
+    /// A located error at the value written at `path` (or, when the value
+    /// is not written, at the entry that should hold it).
+    fn err(&self, path: &str, message: String) -> Diagnostic {
+        let tree = self.tree.get_or_init(|| Tree::parse(self.text));
+        match tree {
+            Some(t) => {
+                let (node, _) = t.lookup(path);
+                let r = underline(self.text, node.unwrap_some());
+                Diagnostic::at(self.origin, self.text, r.start, r.end - r.start, message)
+            }
             None => Diagnostic::at(self.origin, self.text, 0, 0, message),
         }
     }
 
-    fn unknown(&self, kind: &str, field: &str, name: &str, known: &[String]) -> Diagnostic {
-        let mut d = self.err_at(field, name, 0, format!("unknown {kind} {name:?}"));
-        if let Some(s) = nearest(name, known) {
-            d = d.with_help(format!("did you mean {s:?}?"));
-        } else if known.is_empty() {
-            d = d.with_help(format!("the scenario declares no {kind}"));
-        }
+    fn unknown(&self, kind: &str, path: &str, name: &str, known: &[String]) -> Diagnostic {
+        let mut message = format!("unknown {kind} {name:?}");
+        let mut d = match nearest(name, known) {
+            Some(s) => {
+                message.push_str(&format!("; did you mean {s:?}?"));
+                self.err(path, message)
+            }
+            None => {
+                let d = self.err(path, message);
+                if known.is_empty() {
+                    d.with_help(format!("the scenario declares no {kind}"))
+                } else {
+                    d.with_help(format!("declared: {}", quoted_list(known)))
+                }
+            }
+        };
+        d = d.with_label(format!("unknown {kind}"));
         d
     }
 
     fn check(&self, file: ScenarioFile) -> Check<Plan> {
         if file.name.trim().is_empty() {
-            return Err(self.err_word("name", "the scenario needs a name".into()));
+            return Err(self.err("name", "the scenario needs a name".into()));
         }
         let horizon = file.horizon.0;
         if horizon == 0 || horizon > limits::MAX_HORIZON_S {
-            return Err(self.err_word(
-                "horizon",
-                format!(
-                    "the horizon must be between 1s and 10 years (3650d), not {}",
-                    format_duration(horizon)
-                ),
-            ));
+            return Err(self
+                .err(
+                    "horizon",
+                    format!(
+                        "the horizon must be between 1s and 10 years (3650d), not {}{}",
+                        format_duration(horizon),
+                        about_years(horizon)
+                    ),
+                )
+                .with_label("out of range"));
         }
         let start_unix_s = match &file.start {
             None => None,
-            Some(s) => {
-                Some(parse_calendar(s).map_err(|e| self.err_at("start", s, 0, e.to_string()))?)
-            }
+            Some(s) => Some(parse_calendar(s).map_err(|e| self.err("start", e.to_string()))?),
         };
         let timing = self.timing(&file.timing)?;
         if file.events.len() > limits::MAX_EVENTS {
-            return Err(self.err_word(
+            return Err(self.err(
                 "events",
                 format!(
                     "{} scripted events; the limit is {}",
@@ -164,9 +210,11 @@ impl<'t> Checker<'t> {
                 ),
             ));
         }
-        let (vaults, keys) = self.vault_names(&file)?;
-        let servers = self.server_names(&file)?;
-        let identities = self.identity_names(&file)?;
+        let actions = actions_with_paths(&file);
+        let (vaults, keys) = self.vault_names(&file, &actions)?;
+        let servers = self.server_names(&file, &actions)?;
+        let identities = self.identity_names(&file, &actions)?;
+        self.entity_count(&file, &vaults, &keys, &identities)?;
         let world_servers = self.world_servers(&file, &servers);
         let runbooks = self.runbooks(&file)?;
         let ctx = Ctx {
@@ -177,14 +225,11 @@ impl<'t> Checker<'t> {
         };
         self.world_refs(&file, &ctx)?;
         for (i, ev) in file.events.iter().enumerate() {
-            self.action(&ev.action, &ctx)?;
-            if ev.at.0 >= horizon {
-                let _ = i; // Events at or after the horizon never happen; not an error.
-            }
+            self.action(&format!("events[{i}].do"), &ev.action, &ctx)?;
         }
         let alert_names = self.alerts(&file, &ctx)?;
-        for rb in &runbooks {
-            self.steps(rb, &alert_names, &ctx)?;
+        for (path, name, steps) in step_lists(&file) {
+            self.steps(&path, name, steps, &alert_names, &ctx)?;
         }
         self.expectations(&file, &runbooks, &alert_names, &ctx)?;
         Ok(Plan {
@@ -205,8 +250,8 @@ impl<'t> Checker<'t> {
         let mut out = Timing::default();
         if let Some(every) = t.key_check_every {
             if every.0 == 0 {
-                return Err(self.err_word(
-                    "key_check_every",
+                return Err(self.err(
+                    "timing.key_check_every",
                     "key_check_every must be at least 1s".into(),
                 ));
             }
@@ -246,8 +291,11 @@ impl<'t> Checker<'t> {
             out.identity_recovery_window_s = w.0;
         }
         if let Some(b) = t.event_budget {
-            if b == 0 {
-                return Err(self.err_word("event_budget", "event_budget must be at least 1".into()));
+            if b == 0 || b > limits::MAX_EVENT_BUDGET {
+                return Err(self.err(
+                    "timing.event_budget",
+                    format!("event_budget is 1 to {}, not {b}", limits::MAX_EVENT_BUDGET),
+                ));
             }
             out.event_budget = b;
         }
@@ -255,87 +303,118 @@ impl<'t> Checker<'t> {
     }
 
     fn dist(&self, field: &str, d: &DistSpec) -> Check<Dist> {
+        let path = format!("timing.{field}");
         match *d {
             DistSpec::Fixed(a) => Ok(Dist::Fixed(a.0)),
             DistSpec::Uniform(a, b) if a <= b => Ok(Dist::Uniform(a.0, b.0)),
-            DistSpec::Uniform(a, b) => Err(self.err_word(
-                field,
-                format!(
-                    "Uniform({:?}, {:?}): the low end is above the high end",
-                    format_duration(a.0),
-                    format_duration(b.0)
-                ),
-            )),
+            DistSpec::Uniform(a, b) => Err(self
+                .err(
+                    &path,
+                    format!(
+                        "Uniform({:?}, {:?}): the low end is above the high end",
+                        format_duration(a.0),
+                        format_duration(b.0)
+                    ),
+                )
+                .with_help("write Uniform(low, high) with low ≤ high")),
             DistSpec::Triangular(a, m, b) if a <= m && m <= b => {
                 Ok(Dist::Triangular(a.0, m.0, b.0))
             }
-            DistSpec::Triangular(..) => Err(self.err_word(
-                field,
-                "Triangular(min, mode, max) needs min ≤ mode ≤ max".into(),
+            DistSpec::Triangular(a, m, b) => Err(self.err(
+                &path,
+                format!(
+                    "Triangular({:?}, {:?}, {:?}) needs min ≤ mode ≤ max",
+                    format_duration(a.0),
+                    format_duration(m.0),
+                    format_duration(b.0)
+                ),
             )),
         }
     }
 
-    fn vault_spec(&self, v: &VaultSpec, keys: &mut KeyNames) -> Check {
+    /// A vault's own values; `path` is where the vault is written.
+    fn vault_spec(&self, path: &str, v: &VaultSpec, keys: &mut KeyNames) -> Check {
         if !(7..=90).contains(&v.retention_days) {
-            return Err(self.err_word(
-                "retention_days",
-                format!("retention_days is 7 to 90 (R4), not {}", v.retention_days),
-            ));
+            return Err(self
+                .err(
+                    &format!("{path}.retention_days"),
+                    format!("retention_days is 7 to 90 (R4), not {}", v.retention_days),
+                )
+                .with_label("out of range")
+                .with_help("90 days is the recommended retention"));
         }
         let mut seen = BTreeSet::new();
-        for k in &v.keys {
+        for (j, k) in v.keys.iter().enumerate() {
+            let kp = format!("{path}.keys[{j}]");
             if !seen.insert(k.name.clone()) {
-                return Err(self.err_at(
-                    "name",
-                    &k.name,
-                    1,
-                    format!("vault {} declares key {:?} twice", v.name, k.name),
-                ));
+                return Err(self
+                    .err(
+                        &format!("{kp}.name"),
+                        format!("vault {:?} declares key {:?} twice", v.name, k.name),
+                    )
+                    .with_label("second declaration"));
             }
-            key_size_ok(k.size).map_err(|m| self.err_word("size", m))?;
-            if k.versions == 0 || k.versions > 10_000 {
-                return Err(self.err_word(
-                    "versions",
-                    format!("a key has 1 to 10000 versions, not {}", k.versions),
+            key_size_ok(k.size).map_err(|m| self.size_error(&format!("{kp}.size"), m))?;
+            if k.versions == 0 || k.versions > limits::MAX_KEY_VERSIONS {
+                return Err(self.err(
+                    &format!("{kp}.versions"),
+                    format!(
+                        "a key has 1 to {} versions, not {}",
+                        limits::MAX_KEY_VERSIONS,
+                        k.versions
+                    ),
                 ));
             }
             if k.rotation.is_some_and(|r| r.every.0 == 0) {
-                return Err(
-                    self.err_word("every", "a rotation policy rotates every 1s or more".into())
-                );
+                return Err(self.err(
+                    &format!("{kp}.rotation.every"),
+                    "a rotation policy rotates every 1s or more".into(),
+                ));
             }
             keys.0.insert((v.name.clone(), k.name.clone()));
         }
         Ok(())
     }
 
-    fn vault_names(&self, file: &ScenarioFile) -> Check<(Names, KeyNames)> {
+    fn size_error(&self, path: &str, message: String) -> Diagnostic {
+        self.err(path, message)
+            .with_label("not a key size")
+            .with_help(
+                "4096 bits is recommended; 1024 is accepted in a file but refused by the service",
+            )
+    }
+
+    fn vault_names(
+        &self,
+        file: &ScenarioFile,
+        actions: &[(String, &Action)],
+    ) -> Check<(Names, KeyNames)> {
         let mut names = Names::default();
         let mut keys = KeyNames::default();
-        for v in &file.world.vaults {
+        for (i, v) in file.world.vaults.iter().enumerate() {
+            let path = format!("world.vaults[{i}]");
             if names.get(&v.name).is_some() {
-                return Err(self.err_at(
-                    "name",
-                    &v.name,
-                    1,
-                    format!("two vaults are named {:?}", v.name),
-                ));
+                return Err(self
+                    .err(
+                        &format!("{path}.name"),
+                        format!("two vaults are named {:?}", v.name),
+                    )
+                    .with_label("second vault of that name"));
             }
             names.add(&v.name);
-            self.vault_spec(v, &mut keys)?;
+            self.vault_spec(&path, v, &mut keys)?;
         }
-        for a in all_actions(file) {
+        for (path, a) in actions {
             match a {
                 Action::CreateVault(NewVault::Vault(v)) => {
                     names.add(&v.name);
-                    self.vault_spec(v, &mut keys)?;
+                    self.vault_spec(path, v, &mut keys)?;
                 }
                 Action::CreateKey {
                     vault, key, size, ..
                 } => {
                     if let Some(s) = size {
-                        key_size_ok(*s).map_err(|m| self.err_word("size", m))?;
+                        key_size_ok(*s).map_err(|m| self.size_error(&format!("{path}.size"), m))?;
                     }
                     keys.0.insert((vault.clone(), key.clone()));
                 }
@@ -348,41 +427,49 @@ impl<'t> Checker<'t> {
         Ok((names, keys))
     }
 
-    fn server_names(&self, file: &ScenarioFile) -> Check<Names> {
+    fn server_names(&self, file: &ScenarioFile, actions: &[(String, &Action)]) -> Check<Names> {
         let mut names = Names::default();
         let mut total: u64 = 0;
-        for decl in &file.world.servers {
+        for (i, decl) in file.world.servers.iter().enumerate() {
+            let path = format!("world.servers[{i}]");
             match decl {
                 ServerDecl::Server(s) => {
                     if s.name.is_empty() {
-                        return Err(self.err_word("Server", "a server needs a name".into()));
+                        return Err(self.err(&path, "a server needs a name".into()));
                     }
                     if names.get(&s.name).is_some() {
-                        return Err(self.err_at(
-                            "name",
-                            &s.name,
-                            1,
-                            format!("two servers are named {:?}", s.name),
-                        ));
+                        return Err(self
+                            .err(
+                                &format!("{path}.name"),
+                                format!("two servers are named {:?}", s.name),
+                            )
+                            .with_label("second server of that name"));
+                    }
+                    if total + 1 > limits::MAX_SERVERS {
+                        return Err(self.err(&path, servers_limit(total + 1)));
                     }
                     names.add(&s.name);
                     total += 1;
                 }
                 ServerDecl::Fleet { prefix, count, .. } => {
-                    if *count == 0 || total + count > limits::MAX_SERVERS {
-                        return Err(self.err_word(
-                            "count",
-                            format!("a scenario holds 1 to {} servers (fleets included); this fleet has {count}", limits::MAX_SERVERS),
-                        ));
+                    if *count == 0 || total.saturating_add(*count) > limits::MAX_SERVERS {
+                        return Err(self
+                            .err(
+                                &format!("{path}.count"),
+                                format!(
+                                    "a fleet has 1 to {} servers, and a scenario at most {} in all; this fleet has {count}",
+                                    limits::MAX_SERVERS,
+                                    limits::MAX_SERVERS
+                                ),
+                            )
+                            .with_label("out of range"));
                     }
                     let width = count.to_string().len();
-                    for i in 1..=*count {
-                        let name = format!("{prefix}{i:0width$}");
+                    for n in 1..=*count {
+                        let name = format!("{prefix}{n:0width$}");
                         if names.get(&name).is_some() {
-                            return Err(self.err_at(
-                                "prefix",
-                                prefix,
-                                0,
+                            return Err(self.err(
+                                &format!("{path}.prefix"),
                                 format!("fleet member {name:?} clashes with another server"),
                             ));
                         }
@@ -392,13 +479,11 @@ impl<'t> Checker<'t> {
                 }
             }
         }
-        for a in all_actions(file) {
+        for (path, a) in actions {
             match a {
                 Action::CreateServer(NewServer::Server(s)) => {
                     if s.name.is_empty() {
-                        return Err(
-                            self.err_word("CreateServer", "a created server needs a name".into())
-                        );
+                        return Err(self.err(path, "a created server needs a name".into()));
                     }
                     names.add(&s.name);
                 }
@@ -409,29 +494,57 @@ impl<'t> Checker<'t> {
                 }
                 _ => {}
             }
+            if names.len() as u64 > limits::MAX_SERVERS {
+                return Err(self.err(path, servers_limit(names.len() as u64)));
+            }
         }
         Ok(names)
     }
 
-    fn identity_names(&self, file: &ScenarioFile) -> Check<Names> {
+    fn identity_names(&self, file: &ScenarioFile, actions: &[(String, &Action)]) -> Check<Names> {
         let mut names = Names::default();
-        for i in &file.world.identities {
-            if names.get(&i.name).is_some() {
-                return Err(self.err_at(
-                    "name",
-                    &i.name,
-                    1,
-                    format!("two identities are named {:?}", i.name),
-                ));
+        for (i, ident) in file.world.identities.iter().enumerate() {
+            if names.get(&ident.name).is_some() {
+                return Err(self
+                    .err(
+                        &format!("world.identities[{i}].name"),
+                        format!("two identities are named {:?}", ident.name),
+                    )
+                    .with_label("second identity of that name"));
             }
-            names.add(&i.name);
+            names.add(&ident.name);
         }
-        for a in all_actions(file) {
+        for (_, a) in actions {
             if let Action::CreateIdentity { identity, .. } = a {
                 names.add(identity);
             }
         }
         Ok(names)
+    }
+
+    /// The entity limit: vaults, keys, identities, grants and alerts together.
+    fn entity_count(
+        &self,
+        file: &ScenarioFile,
+        vaults: &Names,
+        keys: &KeyNames,
+        identities: &Names,
+    ) -> Check {
+        let count = vaults.len()
+            + keys.0.len()
+            + identities.len()
+            + file.world.grants.len()
+            + file.alerts.len();
+        if count > limits::MAX_ENTITIES {
+            return Err(self.err(
+                "world",
+                format!(
+                    "{count} vaults, keys, identities, grants and alerts; the limit is {}",
+                    limits::MAX_ENTITIES
+                ),
+            ));
+        }
+        Ok(())
     }
 
     fn world_servers(&self, file: &ScenarioFile, servers: &Names) -> Vec<WorldServer> {
@@ -465,9 +578,14 @@ impl<'t> Checker<'t> {
                 steps: steps.clone(),
             });
         }
-        for (name, steps) in &file.runbooks {
-            if out.iter().any(|r: &Runbook| r.name == *name) {
-                return Err(self.err_at("", name, 1, format!("two runbooks are named {name:?}")));
+        for (r, (name, steps)) in file.runbooks.iter().enumerate() {
+            if out.iter().any(|rb: &Runbook| rb.name == *name) {
+                return Err(self
+                    .err(
+                        &format!("runbooks[{r}][0]"),
+                        format!("two runbooks are named {name:?}"),
+                    )
+                    .with_label("second runbook of that name"));
             }
             out.push(Runbook {
                 name: name.clone(),
@@ -476,8 +594,13 @@ impl<'t> Checker<'t> {
         }
         let total: usize = out.iter().map(|r| r.steps.len()).sum();
         if total > limits::MAX_STEPS {
-            return Err(self.err_word(
-                "runbook",
+            let path = if file.runbook.is_some() {
+                "runbook"
+            } else {
+                "runbooks"
+            };
+            return Err(self.err(
+                path,
                 format!("{total} runbook steps; the limit is {}", limits::MAX_STEPS),
             ));
         }
@@ -485,7 +608,8 @@ impl<'t> Checker<'t> {
     }
 
     fn world_refs(&self, file: &ScenarioFile, ctx: &Ctx) -> Check {
-        for g in &file.world.grants {
+        for (i, g) in file.world.grants.iter().enumerate() {
+            let path = format!("world.grants[{i}]");
             let (identity, vault, key) = match g {
                 GrantSpec::Role {
                     identity,
@@ -497,42 +621,40 @@ impl<'t> Checker<'t> {
                     identity, vault, ..
                 } => (identity, vault, None),
             };
-            self.identity_ref(identity, ctx)?;
-            self.vault_ref(vault, ctx)?;
+            self.identity_ref(&format!("{path}.identity"), identity, ctx)?;
+            self.vault_ref(&format!("{path}.vault"), vault, ctx)?;
             if let Some(k) = key {
-                self.key_name_ref(vault, k, ctx)?;
+                self.key_name_ref(&path, vault, k, ctx)?;
             }
         }
-        for decl in &file.world.servers {
+        for (i, decl) in file.world.servers.iter().enumerate() {
             let spec = match decl {
                 ServerDecl::Server(s) => s,
                 ServerDecl::Fleet { server, .. } => server,
             };
-            self.server_spec(spec, ctx)?;
+            self.server_spec(&server_decl_path(i, decl), spec, ctx)?;
         }
         Ok(())
     }
 
-    fn server_spec(&self, s: &ServerSpec, ctx: &Ctx) -> Check {
+    fn server_spec(&self, path: &str, s: &ServerSpec, ctx: &Ctx) -> Check {
         for (field, v) in [
             ("ssl_min_protocol_version", &s.ssl_min_protocol_version),
             ("ssl_max_protocol_version", &s.ssl_max_protocol_version),
         ] {
             if let Some(v) = v {
                 if v != "TLSv1.2" && v != "TLSv1.3" {
-                    return Err(self.err_at(
-                        field,
-                        v,
-                        0,
+                    return Err(self.err(
+                        &format!("{path}.{field}"),
                         format!("{field} is \"TLSv1.2\" or \"TLSv1.3\", not {v:?}"),
                     ));
                 }
             }
         }
-        self.encryption(&s.encryption, s.kind, ctx)
+        self.encryption(&format!("{path}.encryption"), &s.encryption, s.kind, ctx)
     }
 
-    fn encryption(&self, e: &EncryptionSpec, kind: ServerKind, ctx: &Ctx) -> Check {
+    fn encryption(&self, path: &str, e: &EncryptionSpec, kind: ServerKind, ctx: &Ctx) -> Check {
         let EncryptionSpec::CustomerManaged {
             key,
             identity,
@@ -541,15 +663,13 @@ impl<'t> Checker<'t> {
         else {
             return Ok(());
         };
-        self.key_ref(key, ctx)?;
+        self.key_ref(&format!("{path}.key"), key, ctx)?;
         match identity {
-            Some(i) => self.identity_ref(i, ctx)?,
+            Some(i) => self.identity_ref(&format!("{path}.identity"), i, ctx)?,
             None if kind == ServerKind::Flexible => {
                 return Err(self
-                    .err_at(
-                        "key",
-                        &key.to_string(),
-                        0,
+                    .err(
+                        path,
                         "a Flexible server's CustomerManaged encryption needs an identity".into(),
                     )
                     .with_help("add identity: \"<user-assigned identity name>\""));
@@ -557,92 +677,90 @@ impl<'t> Checker<'t> {
             None => {}
         }
         if let Some(g) = geo_backup {
-            self.key_ref(&g.key, ctx)?;
-            self.identity_ref(&g.identity, ctx)?;
+            self.key_ref(&format!("{path}.geo_backup.key"), &g.key, ctx)?;
+            self.identity_ref(&format!("{path}.geo_backup.identity"), &g.identity, ctx)?;
         }
         Ok(())
     }
 
-    fn vault_ref(&self, name: &str, ctx: &Ctx) -> Check {
+    fn vault_ref(&self, path: &str, name: &str, ctx: &Ctx) -> Check {
         if ctx.vaults.get(name).is_none() {
-            return Err(self.unknown("vault", "vault", name, &ctx.vaults.list));
+            return Err(self.unknown("vault", path, name, &ctx.vaults.list));
         }
         Ok(())
     }
 
-    fn key_name_ref(&self, vault: &str, key: &str, ctx: &Ctx) -> Check {
-        self.vault_ref(vault, ctx)?;
+    /// `vault:` and `key:` of the entry at `path`.
+    fn key_name_ref(&self, path: &str, vault: &str, key: &str, ctx: &Ctx) -> Check {
+        self.vault_ref(&format!("{path}.vault"), vault, ctx)?;
         if !ctx.keys.0.contains(&(vault.to_string(), key.to_string())) {
-            let known: Vec<String> = ctx
-                .keys
-                .0
-                .iter()
-                .filter(|(v, _)| v == vault)
-                .map(|(_, k)| k.clone())
-                .collect();
-            return Err(self.unknown(&format!("key in vault {vault:?}:"), "key", key, &known));
+            let known = ctx.keys.in_vault(vault);
+            return Err(self.unknown(
+                &format!("key in vault {vault:?}:"),
+                &format!("{path}.key"),
+                key,
+                &known,
+            ));
         }
         Ok(())
     }
 
-    fn key_ref(&self, r: &KeyRef, ctx: &Ctx) -> Check {
+    fn key_ref(&self, path: &str, r: &KeyRef, ctx: &Ctx) -> Check {
         let text = r.to_string();
         if ctx.vaults.get(&r.vault).is_none() {
-            return Err(self
-                .err_at(
-                    "key",
-                    &text,
-                    0,
-                    format!(
-                        "key reference {text:?} names an unknown vault {:?}",
-                        r.vault
-                    ),
-                )
-                .with_help(
-                    nearest(&r.vault, &ctx.vaults.list)
-                        .map_or("declare the vault in world.vaults".into(), |s| {
-                            format!("did you mean vault {s:?}?")
-                        }),
-                ));
+            let mut message = format!(
+                "key reference {text:?} names an unknown vault {:?}",
+                r.vault
+            );
+            let help = match nearest(&r.vault, &ctx.vaults.list) {
+                Some(s) => {
+                    message.push_str(&format!("; did you mean vault {s:?}?"));
+                    None
+                }
+                None => Some("declare the vault in world.vaults, or create it with CreateVault"),
+            };
+            let d = self.err(path, message).with_label("unknown vault");
+            return Err(match help {
+                Some(h) => d.with_help(h),
+                None => d,
+            });
         }
         if !ctx.keys.0.contains(&(r.vault.clone(), r.key.clone())) {
-            let known: Vec<String> = ctx
-                .keys
-                .0
-                .iter()
-                .filter(|(v, _)| *v == r.vault)
-                .map(|(_, k)| k.clone())
-                .collect();
-            let mut d = self.err_at(
-                "key",
-                &text,
-                0,
-                format!(
-                    "key reference {text:?}: vault {:?} has no key {:?}",
-                    r.vault, r.key
-                ),
+            let known = ctx.keys.in_vault(&r.vault);
+            let mut message = format!(
+                "key reference {text:?}: vault {:?} has no key {:?}",
+                r.vault, r.key
             );
             if let Some(s) = nearest(&r.key, &known) {
-                d = d.with_help(format!("did you mean \"{}/{s}\"?", r.vault));
+                let suggestion = KeyRef {
+                    key: s,
+                    ..r.clone()
+                };
+                message.push_str(&format!("; did you mean \"{suggestion}\"?"));
             }
-            return Err(d);
+            let d = self.err(path, message).with_label("unknown key");
+            return Err(if known.is_empty() {
+                d.with_help(format!("vault {:?} declares no key", r.vault))
+            } else {
+                d.with_help(format!("its keys: {}", quoted_list(&known)))
+            });
         }
         Ok(())
     }
 
-    fn identity_ref(&self, name: &str, ctx: &Ctx) -> Check {
+    fn identity_ref(&self, path: &str, name: &str, ctx: &Ctx) -> Check {
         // A Single server's system identity is named after the server (R39).
         if ctx.identities.get(name).is_none() && ctx.servers.get(name).is_none() {
-            return Err(self.unknown("identity", "identity", name, &ctx.identities.list));
+            return Err(self.unknown("identity", path, name, &ctx.identities.list));
         }
         Ok(())
     }
 
-    fn server_ref(&self, field: &str, name: &str, ctx: &Ctx) -> Check {
+    fn server_ref(&self, path: &str, name: &str, ctx: &Ctx) -> Check {
         if ctx.servers.get(name).is_none() {
             return Err(self.unknown(
                 "server",
-                field,
+                path,
                 name,
                 &ctx.servers.list[..ctx.servers.len().min(1000)],
             ));
@@ -650,9 +768,11 @@ impl<'t> Checker<'t> {
         Ok(())
     }
 
-    fn action(&self, a: &Action, ctx: &Ctx) -> Check {
+    /// The names an action refers to; `p` is where the action is written.
+    fn action(&self, p: &str, a: &Action, ctx: &Ctx) -> Check {
+        let at = |field: &str| format!("{p}.{field}");
         match a {
-            Action::CreateKey { vault, .. } => self.vault_ref(vault, ctx),
+            Action::CreateKey { vault, .. } => self.vault_ref(&at("vault"), vault, ctx),
             Action::RotateKey { vault, key }
             | Action::DisableKey { vault, key, .. }
             | Action::EnableKey { vault, key, .. }
@@ -660,14 +780,14 @@ impl<'t> Checker<'t> {
             | Action::DeleteKey { vault, key }
             | Action::RecoverKey { vault, key }
             | Action::PurgeKey { vault, key }
-            | Action::BackupKey { vault, key } => self.key_name_ref(vault, key, ctx),
+            | Action::BackupKey { vault, key } => self.key_name_ref(p, vault, key, ctx),
             Action::RestoreKeyBackup {
                 vault, from_vault, ..
             } => {
-                self.vault_ref(vault, ctx)?;
+                self.vault_ref(&at("vault"), vault, ctx)?;
                 from_vault
                     .as_ref()
-                    .map_or(Ok(()), |v| self.vault_ref(v, ctx))
+                    .map_or(Ok(()), |v| self.vault_ref(&at("from_vault"), v, ctx))
             }
             Action::CreateVault(_) | Action::CreateIdentity { .. } => Ok(()),
             Action::DeleteVault { vault }
@@ -676,9 +796,9 @@ impl<'t> Checker<'t> {
             | Action::SetFirewall { vault, .. }
             | Action::SetPermissionModel { vault, .. }
             | Action::SetDeleteLock { vault, .. }
-            | Action::MoveVault { vault, .. } => self.vault_ref(vault, ctx),
+            | Action::MoveVault { vault, .. } => self.vault_ref(&at("vault"), vault, ctx),
             Action::DeleteIdentity { identity } | Action::RecoverIdentity { identity } => {
-                self.identity_ref(identity, ctx)
+                self.identity_ref(&at("identity"), identity, ctx)
             }
             Action::AssignRole {
                 identity,
@@ -692,39 +812,39 @@ impl<'t> Checker<'t> {
                 key,
                 ..
             } => {
-                self.identity_ref(identity, ctx)?;
+                self.identity_ref(&at("identity"), identity, ctx)?;
                 match key {
-                    Some(k) => self.key_name_ref(vault, k, ctx),
-                    None => self.vault_ref(vault, ctx),
+                    Some(k) => self.key_name_ref(p, vault, k, ctx),
+                    None => self.vault_ref(&at("vault"), vault, ctx),
                 }
             }
             Action::SetAccessPolicy {
                 identity, vault, ..
             }
             | Action::RemoveAccessPolicy { identity, vault } => {
-                self.identity_ref(identity, ctx)?;
-                self.vault_ref(vault, ctx)
+                self.identity_ref(&at("identity"), identity, ctx)?;
+                self.vault_ref(&at("vault"), vault, ctx)
             }
-            Action::CreateServer(NewServer::Server(s)) => self.server_spec(s, ctx),
+            Action::CreateServer(NewServer::Server(s)) => self.server_spec(p, s, ctx),
             Action::UpdateServerKey { server, key } => {
-                self.server_ref("server", server, ctx)?;
-                self.key_ref(key, ctx)
+                self.server_ref(&at("server"), server, ctx)?;
+                self.key_ref(&at("key"), key, ctx)
             }
             Action::UpdateServerIdentity { server, identity } => {
-                self.server_ref("server", server, ctx)?;
-                self.identity_ref(identity, ctx)
+                self.server_ref(&at("server"), server, ctx)?;
+                self.identity_ref(&at("identity"), identity, ctx)
             }
             Action::SetEncryption { server, encryption } => {
-                self.server_ref("server", server, ctx)?;
-                self.encryption(encryption, ServerKind::Single, ctx)
+                self.server_ref(&at("server"), server, ctx)?;
+                self.encryption(&at("encryption"), encryption, ServerKind::Single, ctx)
             }
             Action::DetachIdentity { server }
             | Action::Revalidate { server }
             | Action::SetServerNetwork { server, .. }
             | Action::DeleteServer { server }
-            | Action::SetWorkload { server, .. } => self.server_ref("server", server, ctx),
+            | Action::SetWorkload { server, .. } => self.server_ref(&at("server"), server, ctx),
             Action::SetServerParameter { server, name, .. } => {
-                self.server_ref("server", server, ctx)?;
+                self.server_ref(&at("server"), server, ctx)?;
                 const KNOWN: [&str; 3] = [
                     "ssl_min_protocol_version",
                     "ssl_max_protocol_version",
@@ -732,17 +852,17 @@ impl<'t> Checker<'t> {
                 ];
                 if !KNOWN.contains(&name.as_str()) {
                     let known: Vec<String> = KNOWN.iter().map(|s| s.to_string()).collect();
-                    return Err(self.unknown("server parameter", "name", name, &known));
+                    return Err(self.unknown("server parameter", &at("name"), name, &known));
                 }
                 Ok(())
             }
             Action::RestoreServer {
                 from, encryption, ..
             } => {
-                self.server_ref("from", from, ctx)?;
-                encryption
-                    .as_ref()
-                    .map_or(Ok(()), |e| self.encryption(e, ServerKind::Single, ctx))
+                self.server_ref(&at("from"), from, ctx)?;
+                encryption.as_ref().map_or(Ok(()), |e| {
+                    self.encryption(&at("encryption"), e, ServerKind::Single, ctx)
+                })
             }
             Action::CreateReplica {
                 from,
@@ -750,70 +870,82 @@ impl<'t> Checker<'t> {
                 identity,
                 ..
             } => {
-                self.server_ref("from", from, ctx)?;
+                self.server_ref(&at("from"), from, ctx)?;
                 if let Some(k) = key {
-                    self.key_ref(k, ctx)?;
+                    self.key_ref(&at("key"), k, ctx)?;
                 }
                 identity
                     .as_ref()
-                    .map_or(Ok(()), |i| self.identity_ref(i, ctx))
+                    .map_or(Ok(()), |i| self.identity_ref(&at("identity"), i, ctx))
             }
-            Action::GeoRestore { from, .. } => self.server_ref("from", from, ctx),
+            Action::GeoRestore { from, .. } => self.server_ref(&at("from"), from, ctx),
         }
     }
 
     fn alerts(&self, file: &ScenarioFile, ctx: &Ctx) -> Check<Vec<String>> {
         let mut names: Vec<String> = Vec::new();
-        for a in &file.alerts {
+        for (i, a) in file.alerts.iter().enumerate() {
+            let path = format!("alerts[{i}]");
             if names.contains(&a.name) {
-                return Err(self.err_at(
-                    "name",
-                    &a.name,
-                    1,
-                    format!("two alerts are named {:?}", a.name),
-                ));
+                return Err(self
+                    .err(
+                        &format!("{path}.name"),
+                        format!("two alerts are named {:?}", a.name),
+                    )
+                    .with_label("second alert of that name"));
             }
             names.push(a.name.clone());
+            let on = format!("{path}.on");
             match &a.on {
                 AlertOn::ResourceHealth { server } | AlertOn::KeyAccessFailure { server } => {
-                    self.server_ref("server", server, ctx)?
+                    self.server_ref(&format!("{on}.server"), server, ctx)?
                 }
-                AlertOn::NearExpiry { vault, key, .. } => self.key_name_ref(vault, key, ctx)?,
+                AlertOn::NearExpiry { vault, key, .. } => {
+                    self.key_name_ref(&on, vault, key, ctx)?
+                }
             }
         }
         Ok(names)
     }
 
-    fn steps(&self, rb: &Runbook, alerts: &[String], ctx: &Ctx) -> Check {
+    fn steps(
+        &self,
+        path: &str,
+        runbook: &str,
+        steps: &[StepSpec],
+        alerts: &[String],
+        ctx: &Ctx,
+    ) -> Check {
         let mut names: Vec<String> = Vec::new();
-        for s in &rb.steps {
+        for (i, s) in steps.iter().enumerate() {
             if names.contains(&s.name) {
-                return Err(self.err_at(
-                    "name",
-                    &s.name,
-                    1,
-                    format!("runbook {:?} has two steps named {:?}", rb.name, s.name),
-                ));
+                return Err(self
+                    .err(
+                        &format!("{path}[{i}].name"),
+                        format!("runbook {runbook:?} has two steps named {:?}", s.name),
+                    )
+                    .with_label("second step of that name"));
             }
             names.push(s.name.clone());
         }
-        for s in &rb.steps {
+        for (i, s) in steps.iter().enumerate() {
+            let on = format!("{path}[{i}].on[0]");
             match &s.on {
                 Trigger::At(_) => {}
                 Trigger::Alert(a) if !alerts.contains(a) => {
-                    return Err(self.unknown("alert", "", a, alerts))
+                    return Err(self.unknown("alert", &on, a, alerts))
                 }
                 Trigger::After(step) if !names.contains(step) => {
                     return Err(self.unknown(
-                        &format!("step of runbook {:?}:", rb.name),
-                        "",
+                        &format!("step of runbook {runbook:?}:"),
+                        &on,
                         step,
                         &names,
                     ))
                 }
                 _ => {}
             }
-            self.action(&s.action, ctx)?;
+            self.action(&format!("{path}[{i}].do"), &s.action, ctx)?;
         }
         Ok(())
     }
@@ -831,7 +963,8 @@ impl<'t> Checker<'t> {
                 .iter()
                 .flat_map(|r| r.steps.iter().map(|s| s.name.clone())),
         );
-        for e in &file.expect {
+        for (i, e) in file.expect.iter().enumerate() {
+            let at = |field: &str| format!("expect[{i}].{field}");
             match e {
                 ExpectSpec::Inaccessible { server, .. }
                 | ExpectSpec::NeverInaccessible { server }
@@ -839,34 +972,36 @@ impl<'t> Checker<'t> {
                 | ExpectSpec::InaccessibleAt { server, .. }
                 | ExpectSpec::UnseenLoss { server }
                 | ExpectSpec::DataLost { server }
-                | ExpectSpec::TlsRefused { server } => self.server_ref("server", server, ctx)?,
+                | ExpectSpec::TlsRefused { server } => {
+                    self.server_ref(&at("server"), server, ctx)?
+                }
                 ExpectSpec::OutageQuantile { server, q, .. } => {
-                    self.server_ref("server", server, ctx)?;
+                    self.server_ref(&at("server"), server, ctx)?;
                     if !(*q > 0.0 && *q <= 1.0) {
                         return Err(
-                            self.err_word("q", format!("a quantile q is in (0, 1], not {q}"))
+                            self.err(&at("q"), format!("a quantile q is in (0, 1], not {q}"))
                         );
                     }
                 }
                 ExpectSpec::OutageProbability { server, at_most } => {
-                    self.server_ref("server", server, ctx)?;
+                    self.server_ref(&at("server"), server, ctx)?;
                     if !(0.0..=1.0).contains(at_most) {
-                        return Err(self.err_word(
-                            "OutageProbability",
+                        return Err(self.err(
+                            &at("at_most"),
                             format!("a probability is in [0, 1], not {at_most}"),
                         ));
                     }
                 }
                 ExpectSpec::StepRefused { step } | ExpectSpec::StepSucceeded { step } => {
                     if !steps.contains(step) {
-                        return Err(self.unknown("step", "step", step, &steps).with_help(
+                        return Err(self.unknown("step", &at("step"), step, &steps).with_help(
                             "name a scripted event with name: \"…\", or a runbook step",
                         ));
                     }
                 }
                 ExpectSpec::AlertFired { alert, .. } => {
                     if !alerts.contains(alert) {
-                        return Err(self.unknown("alert", "alert", alert, alerts));
+                        return Err(self.unknown("alert", &at("alert"), alert, alerts));
                     }
                 }
                 ExpectSpec::NoDataLoss => {}
@@ -883,6 +1018,16 @@ struct Ctx<'a> {
     identities: &'a Names,
 }
 
+impl KeyNames {
+    fn in_vault(&self, vault: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(v, _)| v == vault)
+            .map(|(_, k)| k.clone())
+            .collect()
+    }
+}
+
 fn key_size_ok(size: u32) -> Result<(), String> {
     if matches!(size, 1024 | 2048 | 3072 | 4096) {
         Ok(())
@@ -893,21 +1038,34 @@ fn key_size_ok(size: u32) -> Result<(), String> {
     }
 }
 
-/// Every action of the file: scripted events, then every runbook's steps.
-fn all_actions(file: &ScenarioFile) -> impl Iterator<Item = &Action> {
-    file.events
-        .iter()
-        .map(|e| &e.action)
-        .chain(file.runbook.iter().flatten().map(|s| &s.action))
-        .chain(
-            file.runbooks
-                .iter()
-                .flat_map(|(_, steps)| steps.iter().map(|s| &s.action)),
-        )
+fn servers_limit(count: u64) -> String {
+    format!(
+        "{count} servers; a scenario holds at most {} (fleets included)",
+        limits::MAX_SERVERS
+    )
+}
+
+/// " (about 500 years)" for horizons of a year or more.
+fn about_years(seconds: u64) -> String {
+    const YEAR_S: u64 = 365 * 86_400;
+    if seconds >= YEAR_S {
+        format!(" (about {} years)", (seconds + YEAR_S / 2) / YEAR_S)
+    } else {
+        String::new()
+    }
+}
+
+fn quoted_list(names: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut out: Vec<String> = names.iter().take(SHOWN).map(|n| format!("{n:?}")).collect();
+    if names.len() > SHOWN {
+        out.push(format!("… ({} in all)", names.len()));
+    }
+    out.join(", ")
 }
 
 /// The known name closest to `name` (edit distance at most a third of its
-/// length), for "did you mean" hints.
+/// length, and at least 2), for "did you mean" hints.
 pub fn nearest(name: &str, known: &[String]) -> Option<String> {
     let mut best: BTreeMap<usize, &String> = BTreeMap::new();
     for k in known {
