@@ -19,3 +19,4 @@ pub mod export;
 pub mod model;
 pub mod result;
 pub mod scenario;
+pub mod sweep;

@@ -17,7 +17,10 @@ fn main() -> ExitCode {
             seed,
             format,
             runbook,
-        } => commands::run::execute(&file, seed, format, runbook),
+            all_servers,
+        } => commands::run::execute(&file, seed, format, runbook, all_servers),
         Command::Check { paths, seed } => commands::check::execute(&paths, seed),
+        Command::Sweep(args) => commands::sweep::execute(args),
+        Command::Merge { parts, out, format } => commands::merge::execute(&parts, out, format),
     }
 }

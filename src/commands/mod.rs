@@ -1,7 +1,9 @@
 //! One file per subcommand; each turns parsed arguments into an exit code.
 
 pub mod check;
+pub mod merge;
 pub mod run;
+pub mod sweep;
 
 use std::io::IsTerminal;
 use std::path::Path;
