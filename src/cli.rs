@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Deterministic simulator of customer-managed-key loss incidents for Azure
 /// Database for PostgreSQL: describe a setup and an incident in a scenario
@@ -41,6 +41,10 @@ pub enum Command {
         /// Runbook to rehearse (default: the scenario's first runbook).
         #[arg(long)]
         runbook: Option<String>,
+        /// With more than 20 servers the text report is summarised per
+        /// fleet; this prints every server and the timeline instead.
+        #[arg(long)]
+        all_servers: bool,
     },
     /// Run every scenario with its expectations, one line each, like tests.
     ///
@@ -167,6 +171,36 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = LintFormat::Text)]
         format: LintFormat,
     },
+    /// Run one scenario on many seeds and report the distribution of its
+    /// outages: per server, per fleet and for all servers.
+    ///
+    /// Run i uses seed derive_seed(seed, i), so `keyloss run --seed S`
+    /// replays any run. Results do not depend on --jobs. Exit status: 0 when
+    /// every OutageQuantile and OutageProbability expectation holds, 1 when
+    /// one fails, 2 on bad input.
+    #[command(
+        after_help = "Examples:\n  keyloss sweep scenarios/25-alert-runbook.ron --runs 10000\n  keyloss sweep fleet.ron --runs 1000 --out sweep-out --format json\n  keyloss sweep fleet.ron --runs 100000 --shard 3/8 --out parts/   # then: keyloss merge parts/ --out sweep-out"
+    )]
+    Sweep(SweepArgs),
+    /// Merge the parts of a sharded sweep into exactly what the sweep run
+    /// in one piece gives.
+    ///
+    /// Exit status as for sweep; 2 also when parts are missing, repeated,
+    /// or from different sweeps.
+    #[command(
+        after_help = "Examples:\n  keyloss merge parts/ --out sweep-out\n  keyloss merge part-1-of-2.json part-2-of-2.json --format json"
+    )]
+    Merge {
+        /// Part files, or folders holding them (every part-*.json inside).
+        #[arg(required = true)]
+        parts: Vec<PathBuf>,
+        /// Folder for summary.json, charts and the worst runs' seeds.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Output format on standard output.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -186,4 +220,34 @@ fn parse_offset(text: &str) -> Result<u64, String> {
 pub enum Format {
     Text,
     Json,
+}
+
+/// The arguments of `keyloss sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// The scenario file (RON).
+    pub file: PathBuf,
+    /// Number of runs (seeds).
+    #[arg(long)]
+    pub runs: u64,
+    /// Threads (default: every core).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Folder for summary.json, charts and the worst runs' seeds (with
+    /// --shard: for the part file).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Output format on standard output.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Runbook to rehearse (default: the scenario's first runbook).
+    #[arg(long)]
+    pub runbook: Option<String>,
+    /// Base seed (default: the scenario's own seed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Run only the K-th of N equal slices of the runs and write a part
+    /// for `keyloss merge` (to --out, else to standard output).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
 }

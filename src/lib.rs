@@ -21,3 +21,4 @@ pub mod model;
 pub mod rehearsal;
 pub mod result;
 pub mod scenario;
+pub mod sweep;

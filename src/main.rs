@@ -17,7 +17,8 @@ fn main() -> ExitCode {
             seed,
             format,
             runbook,
-        } => commands::run::execute(&file, seed, format, runbook),
+            all_servers,
+        } => commands::run::execute(&file, seed, format, runbook, all_servers),
         Command::Check { paths, seed } => commands::check::execute(&paths, seed),
         Command::Lint { paths, format } => commands::lint::execute(&paths, format),
         Command::Rehearse {
@@ -44,5 +45,7 @@ fn main() -> ExitCode {
             at,
             format,
         } => commands::advise::execute(&file, seed, at, format),
+        Command::Sweep(args) => commands::sweep::execute(args),
+        Command::Merge { parts, out, format } => commands::merge::execute(&parts, out, format),
     }
 }

@@ -4,9 +4,11 @@ pub mod advise;
 pub mod check;
 pub mod explain;
 pub mod lint;
+pub mod merge;
 pub mod rehearse;
 pub mod report;
 pub mod run;
+pub mod sweep;
 
 use std::io::IsTerminal;
 use std::path::Path;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use keyloss::export::{json, text, Clock};
 use keyloss::model::{run, RunOptions};
+use keyloss::sweep::fleet;
 
 use super::{load_or_report, BAD_INPUT};
 use crate::cli::Format;
@@ -14,15 +15,19 @@ pub fn execute(
     seed: Option<u64>,
     format: Format,
     runbook: Option<String>,
+    all_servers: bool,
 ) -> ExitCode {
     let plan = match load_or_report(file) {
         Ok(p) => p,
         Err(code) => return code,
     };
+    // Many servers: a summary per fleet, without the timeline, in memory
+    // proportional to the fleet.
+    let summarise = format == Format::Text && !all_servers && fleet::should_summarise(&plan);
     let opts = RunOptions {
         seed,
         runbook,
-        detailed: true,
+        detailed: !summarise,
     };
     let result = match run(&plan, &opts) {
         Ok(r) => r,
@@ -32,6 +37,13 @@ pub fn execute(
         }
     };
     let out = match format {
+        Format::Text if summarise => fleet::render(
+            &result,
+            &plan,
+            Clock {
+                start_unix_s: plan.start_unix_s,
+            },
+        ),
         Format::Text => text::render(
             &result,
             Clock {

@@ -1,0 +1,248 @@
+//! One run of a scenario with many servers, summarised: instead of every
+//! server's windows, how many servers denied connections and how long,
+//! per fleet and for all servers, then the few longest outages in full.
+//!
+//! `keyloss run` prints this when a scenario has more than
+//! [`SERVER_DETAIL_LIMIT`] servers, unless `--all-servers` asks for the
+//! full report.
+
+use std::fmt::Write;
+
+use super::counts::{Counts, Stats};
+use super::tally::{Layout, SERVER_DETAIL_LIMIT};
+use crate::engine::time::format_duration;
+use crate::export::Clock;
+use crate::result::{RunResult, ServerReport};
+use crate::scenario::Plan;
+
+/// Servers shown in full: those with the most connection-denied time.
+pub const LONGEST_SHOWN: usize = 5;
+/// Scripted events, runbook steps, refusals and alerts listed before "… and
+/// N more".
+pub const LIST_LIMIT: usize = 30;
+
+/// One population's numbers in one run.
+#[derive(Debug, Default)]
+struct Group {
+    servers: u64,
+    denying: u64,
+    unseen: u64,
+    data_lost: u64,
+    denied: Counts,
+    inaccessible: Counts,
+}
+
+impl Group {
+    fn add(&mut self, s: &ServerReport, horizon_s: u64) {
+        self.servers += 1;
+        self.denying += u64::from(!s.windows.is_empty());
+        self.unseen += u64::from(!s.unseen_losses.is_empty());
+        self.data_lost += u64::from(s.data_lost_at_s.is_some());
+        self.denied
+            .add(s.windows.iter().map(|w| w.duration_s).sum());
+        self.inaccessible.add(
+            s.windows
+                .iter()
+                .filter_map(|w| {
+                    w.inaccessible_from_s
+                        .map(|f| w.inaccessible_until_s.unwrap_or(horizon_s) - f)
+                })
+                .sum(),
+        );
+    }
+
+    fn render(&self, out: &mut String, name: &str) {
+        let share = |n: u64| format!("{:.1}%", n as f64 * 100.0 / self.servers.max(1) as f64);
+        let plural = if self.servers == 1 { "" } else { "s" };
+        let _ = writeln!(out, "  {name} — {} server{plural}", self.servers);
+        let _ = writeln!(
+            out,
+            "    denied connections: {} ({}); unseen losses only: {}; data lost: {}",
+            self.denying,
+            share(self.denying),
+            self.unseen,
+            self.data_lost
+        );
+        stats(out, "denied time per server", self.denied.stats());
+        stats(
+            out,
+            "Inaccessible time per server",
+            self.inaccessible.stats(),
+        );
+    }
+}
+
+fn stats(out: &mut String, label: &str, s: Option<Stats>) {
+    if let Some(s) = s {
+        let _ = writeln!(
+            out,
+            "    {label:<30} min {}  p50 {}  p90 {}  p99 {}  max {}  mean {}",
+            format_duration(s.min_s),
+            format_duration(s.p50_s),
+            format_duration(s.p90_s),
+            format_duration(s.p99_s),
+            format_duration(s.max_s),
+            format_duration(s.mean_s.round() as u64)
+        );
+    }
+}
+
+/// The summarised report of one run.
+pub fn render(r: &RunResult, plan: &Plan, clock: Clock) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "scenario {}  (seed {}, horizon {})",
+        r.scenario,
+        r.seed,
+        format_duration(r.horizon_s)
+    );
+    if let Some(s) = &r.summary {
+        let _ = writeln!(out, "  {s}");
+    }
+    if let Some(rb) = &r.runbook {
+        let _ = writeln!(out, "  runbook: {rb}");
+    }
+    let _ = writeln!(
+        out,
+        "  {} servers: summarised (--all-servers prints every server and the timeline)",
+        r.servers.len()
+    );
+    if !r.steps.is_empty() {
+        out.push_str("\nscripted events and runbook steps\n");
+        for s in r.steps.iter().take(LIST_LIMIT) {
+            let reason = s
+                .reason
+                .as_ref()
+                .map_or(String::new(), |x| format!(" ({x})"));
+            let _ = writeln!(
+                out,
+                "  {}  {:<24} {:<22} {:?}{reason}",
+                clock.show(s.at_s),
+                s.step,
+                s.action,
+                s.result
+            );
+        }
+        more(&mut out, r.steps.len());
+    }
+    servers(&mut out, r, plan, clock);
+    if !r.refused.is_empty() {
+        out.push_str("\nrefused actions\n");
+        for x in r.refused.iter().take(LIST_LIMIT) {
+            let _ = writeln!(
+                out,
+                "  {}  {} by {}: {} — {}",
+                clock.show(x.at_s),
+                x.action,
+                x.by,
+                x.reason,
+                x.detail
+            );
+        }
+        more(&mut out, r.refused.len());
+    }
+    if !r.alerts.is_empty() {
+        out.push_str("\nalerts\n");
+        for a in r.alerts.iter().take(LIST_LIMIT) {
+            let _ = writeln!(
+                out,
+                "  {:<20} fired {}  notified {}",
+                a.name,
+                clock.show(a.fired_at_s),
+                clock.show(a.notified_at_s)
+            );
+        }
+        more(&mut out, r.alerts.len());
+    }
+    if !r.expectations.is_empty() {
+        out.push_str("\nexpectations\n");
+        for e in &r.expectations {
+            let verdict = match e.passed {
+                Some(true) => "pass",
+                Some(false) => "FAIL",
+                None => "skip",
+            };
+            let _ = writeln!(out, "  {verdict}  {} — {}", e.text, e.detail);
+        }
+    }
+    out
+}
+
+fn more(out: &mut String, total: usize) {
+    if total > LIST_LIMIT {
+        let _ = writeln!(out, "  … and {} more", total - LIST_LIMIT);
+    }
+}
+
+fn servers(out: &mut String, r: &RunResult, plan: &Plan, clock: Clock) {
+    let layout = Layout::new(plan);
+    let mut all = Group::default();
+    let mut fleets: Vec<Group> = layout.fleets.iter().map(|_| Group::default()).collect();
+    let mut others = Group::default();
+    // (denied seconds, position): the longest outages, earliest server
+    // first among equals.
+    let mut longest: Vec<(u64, usize)> = Vec::new();
+    for (i, s) in r.servers.iter().enumerate() {
+        all.add(s, r.horizon_s);
+        match plan.servers.get(&s.name).and_then(|id| layout.fleet_of(id)) {
+            Some(f) => fleets[f].add(s, r.horizon_s),
+            None => others.add(s, r.horizon_s),
+        }
+        let denied: u64 = s.windows.iter().map(|w| w.duration_s).sum();
+        if denied > 0 {
+            longest.push((denied, i));
+            if longest.len() > 4 * LONGEST_SHOWN {
+                keep_longest(&mut longest);
+            }
+        }
+    }
+    keep_longest(&mut longest);
+    out.push_str("\nservers\n");
+    all.render(out, "all servers");
+    for (g, (prefix, _)) in fleets.iter().zip(&layout.fleets) {
+        g.render(out, &format!("{prefix}* (fleet)"));
+    }
+    if !layout.fleets.is_empty() && others.servers > 0 {
+        others.render(out, "servers outside fleets");
+    }
+    if !longest.is_empty() {
+        out.push_str("\nlongest outages\n");
+        for (denied, i) in longest {
+            let s = &r.servers[i];
+            let _ = writeln!(
+                out,
+                "  {}: {} window(s), denied {} in all",
+                s.name,
+                s.windows.len(),
+                format_duration(denied)
+            );
+            for w in &s.windows {
+                let causes: Vec<String> = w
+                    .causes
+                    .iter()
+                    .map(|c| format!("{} ({})", c.cause, c.subject))
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "    denied {} → {}  ({}): {}",
+                    clock.show(w.denied_from_s),
+                    w.denied_until_s
+                        .map_or("the horizon".to_string(), |t| clock.show(t)),
+                    format_duration(w.duration_s),
+                    causes.join(", ")
+                );
+            }
+        }
+    }
+}
+
+fn keep_longest(list: &mut Vec<(u64, usize)>) {
+    list.sort_by_key(|&(denied, i)| (std::cmp::Reverse(denied), i));
+    list.truncate(LONGEST_SHOWN);
+}
+
+/// Whether `run` should summarise rather than list every server.
+pub fn should_summarise(plan: &Plan) -> bool {
+    plan.servers.len() > SERVER_DETAIL_LIMIT
+}
