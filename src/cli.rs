@@ -88,6 +88,9 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Folder for summary.json and the overlaid CDF chart (SVG, PNG).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Write a report folder per scenario: timeline chart (SVG, PNG),
     /// report.md, report.html, events.jsonl and summary.json.

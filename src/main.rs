@@ -27,7 +27,8 @@ fn main() -> ExitCode {
             seed,
             jobs,
             format,
-        } => commands::rehearse::execute(&file, runs, seed, jobs, format),
+            out,
+        } => commands::rehearse::execute(&file, runs, seed, jobs, format, out.as_deref()),
         Command::Report {
             paths,
             seed,

@@ -109,3 +109,34 @@ fn sweep_expectations_are_decided_over_the_first_runbooks_nights() {
     );
     assert!(!r.all_passed());
 }
+
+#[test]
+fn rehearse_out_writes_the_summary_and_an_overlaid_cdf_of_every_runbook() {
+    let dir = std::env::temp_dir().join(format!("keyloss-rehearse-{}", std::process::id()));
+    let file = dir.join("paired.ron");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(&file, scenario(&format!("{FAST}, {SLOW}"), "")).unwrap();
+    let out = dir.join("out");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_keyloss"))
+        .args(["rehearse", "--runs", "50", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let svg = std::fs::read_to_string(out.join("outage-cdf.svg")).unwrap();
+    for name in [DO_NOTHING, "fast", "slow"] {
+        assert!(svg.contains(name), "the legend names {name}");
+    }
+    assert!(std::fs::read(out.join("outage-cdf.png"))
+        .unwrap()
+        .starts_with(b"\x89PNG"));
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["cards"].as_array().unwrap().len(), 3);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

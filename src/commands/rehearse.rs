@@ -3,7 +3,10 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use keyloss::rehearsal::rehearse::{rehearse, render_text, MAX_RUNS};
+use keyloss::export::chart::scene;
+use keyloss::export::files::write_atomic;
+use keyloss::rehearsal::chart::outage_cdf;
+use keyloss::rehearsal::rehearse::{rehearse, render_text, Rehearsal, MAX_RUNS};
 
 use super::{load_or_report, BAD_INPUT};
 use crate::cli::Format;
@@ -14,6 +17,7 @@ pub fn execute(
     seed: Option<u64>,
     jobs: Option<usize>,
     format: Format,
+    out: Option<&Path>,
 ) -> ExitCode {
     if runs == 0 || runs > MAX_RUNS {
         eprintln!("error: --runs must be between 1 and {MAX_RUNS}");
@@ -40,6 +44,12 @@ pub fn execute(
             return ExitCode::from(BAD_INPUT);
         }
     };
+    if let Some(dir) = out {
+        if let Err(e) = write_out(dir, &rehearsal) {
+            eprintln!("error: cannot write into {}: {e}", dir.display());
+            return ExitCode::from(BAD_INPUT);
+        }
+    }
     match format {
         Format::Text => print!("{}", render_text(&rehearsal)),
         Format::Json => println!(
@@ -52,4 +62,16 @@ pub fn execute(
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// `summary.json` and the overlaid CDF, each written atomically inside `dir`.
+fn write_out(dir: &Path, r: &Rehearsal) -> std::io::Result<()> {
+    let json = serde_json::to_string_pretty(r).expect("rehearsal serialises") + "\n";
+    write_atomic(&dir.join("summary.json"), json.as_bytes())?;
+    let chart = outage_cdf(r);
+    write_atomic(
+        &dir.join("outage-cdf.svg"),
+        scene::to_svg(&chart).as_bytes(),
+    )?;
+    write_atomic(&dir.join("outage-cdf.png"), &scene::to_png(&chart))
 }

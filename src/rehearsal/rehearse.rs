@@ -11,6 +11,7 @@ use crate::model::{run, RunError, RunOptions};
 use crate::result::{Outcome, RunResult};
 use crate::scenario::format::ExpectSpec;
 use crate::scenario::Plan;
+use crate::sweep::counts::nearest_rank;
 
 /// The name under which the baseline (no runbook at all) is reported.
 pub const DO_NOTHING: &str = "do nothing";
@@ -45,14 +46,13 @@ impl Distribution {
     }
 }
 
-/// Nearest-rank quantile of sorted values: the smallest value with at least
-/// a fraction `q` of the values at or below it.
+/// Nearest-rank quantile of sorted values, by the sweep's definition: the
+/// smallest value with at least a fraction `q` of the values at or below it.
 pub fn quantile(sorted: &[u64], q: f64) -> Option<u64> {
     if sorted.is_empty() {
         return None;
     }
-    let rank = (q * sorted.len() as f64).ceil().max(1.0) as usize;
-    Some(sorted[rank.min(sorted.len()) - 1])
+    Some(sorted[nearest_rank(q, sorted.len() as u64) as usize - 1])
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -277,8 +277,7 @@ fn score(name: &str, nights: &[Night], baseline: Option<&[u64]>) -> ScoreCard {
             if diffs.is_empty() {
                 return None;
             }
-            let rank = (p * diffs.len() as f64).ceil().max(1.0) as usize;
-            Some(diffs[rank.min(diffs.len()) - 1])
+            Some(diffs[nearest_rank(p, diffs.len() as u64) as usize - 1])
         };
         Versus {
             p50_s: q(0.5),
