@@ -187,7 +187,7 @@ impl<'t> Checker<'t> {
                 }
             }
         };
-        d = d.with_label(format!("unknown {kind}"));
+        d = d.with_label(format!("unknown {}", kind.trim_end_matches(':')));
         d
     }
 
