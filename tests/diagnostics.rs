@@ -285,3 +285,23 @@ fn a_run_past_its_event_budget_stops_with_a_clear_message() {
         "{line}"
     );
 }
+
+/// Every file `ron` accepts must also read for positions, or findings and
+/// errors would lose their place.
+#[test]
+fn every_catalog_scenario_reads_for_positions() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for dir in ["scenarios", "tests/examples"] {
+        for entry in std::fs::read_dir(root.join(dir)).expect("folder") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_some_and(|x| x == "ron") {
+                let text = std::fs::read_to_string(&path).expect("read");
+                assert!(
+                    keyloss::scenario::locate::Tree::parse(&text).is_some(),
+                    "{}",
+                    path.display()
+                );
+            }
+        }
+    }
+}

@@ -625,6 +625,7 @@ proptest! {
     #[test]
     fn the_lint_reads_every_valid_scenario(data in prop::collection::vec(any::<u32>(), 0..400)) {
         let g = generate(&data);
+        prop_assert!(keyloss::scenario::locate::Tree::parse(&g.text).is_some());
         let findings = keyloss::lint::lint_text(&g.text, "generated.ron")
             .map_err(|d| TestCaseError::fail(d.render(false)))?;
         for f in findings {
