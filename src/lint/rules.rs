@@ -260,12 +260,6 @@ pub static FILE_ERROR: Rule = error(
     "The scenario file cannot be read, parsed or resolved; the message says where and why.",
 );
 
-pub fn by_id(id: &str) -> Option<&'static Rule> {
-    ALL.iter()
-        .chain(std::iter::once(&FILE_ERROR))
-        .find(|r| r.id == id)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

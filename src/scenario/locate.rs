@@ -38,7 +38,6 @@ pub enum Body {
 #[derive(Clone, Debug)]
 pub struct Field {
     pub name: String,
-    pub name_span: Range<usize>,
     pub value: Node,
 }
 
@@ -483,19 +482,13 @@ impl Reader<'_> {
             if self.eat(b')') {
                 return Some(Body::Fields(fields));
             }
-            let name_start = self.at;
             let name = self.identifier()?;
-            let name_span = name_start..self.at;
             self.skip_blank()?;
             if !self.eat(b':') {
                 return None;
             }
             let value = self.value()?;
-            fields.push(Field {
-                name,
-                name_span,
-                value,
-            });
+            fields.push(Field { name, value });
             self.skip_blank()?;
             if !self.eat(b',') {
                 self.skip_blank()?;

@@ -158,6 +158,19 @@ impl<'t> Checker<'t> {
         }
     }
 
+    /// A name declared twice: underlined where it repeats, and where it
+    /// was first declared.
+    fn duplicate(&self, second: &str, first: &str, message: String) -> Diagnostic {
+        let d = self.err(second, message).with_label("declared again here");
+        match self.tree.get().and_then(|t| t.as_ref()) {
+            Some(t) => {
+                let r = underline(self.text, t.lookup(first).0.unwrap_some());
+                d.with_also(r.start, r.end - r.start, "first declared here")
+            }
+            None => d,
+        }
+    }
+
     fn unknown(&self, kind: &str, path: &str, name: &str, known: &[String]) -> Diagnostic {
         let mut message = format!("unknown {kind} {name:?}");
         let mut d = match nearest(name, known) {
@@ -174,7 +187,7 @@ impl<'t> Checker<'t> {
                 }
             }
         };
-        d = d.with_label(format!("unknown {kind}"));
+        d = d.with_label(format!("unknown {}", kind.trim_end_matches(':')));
         d
     }
 
@@ -347,12 +360,12 @@ impl<'t> Checker<'t> {
         for (j, k) in v.keys.iter().enumerate() {
             let kp = format!("{path}.keys[{j}]");
             if !seen.insert(k.name.clone()) {
-                return Err(self
-                    .err(
-                        &format!("{kp}.name"),
-                        format!("vault {:?} declares key {:?} twice", v.name, k.name),
-                    )
-                    .with_label("second declaration"));
+                let first = v.keys.iter().position(|x| x.name == k.name).unwrap_or(j);
+                return Err(self.duplicate(
+                    &format!("{kp}.name"),
+                    &format!("{path}.keys[{first}].name"),
+                    format!("vault {:?} declares key {:?} twice", v.name, k.name),
+                ));
             }
             key_size_ok(k.size).map_err(|m| self.size_error(&format!("{kp}.size"), m))?;
             if k.versions == 0 || k.versions > limits::MAX_KEY_VERSIONS {
@@ -393,13 +406,12 @@ impl<'t> Checker<'t> {
         let mut keys = KeyNames::default();
         for (i, v) in file.world.vaults.iter().enumerate() {
             let path = format!("world.vaults[{i}]");
-            if names.get(&v.name).is_some() {
-                return Err(self
-                    .err(
-                        &format!("{path}.name"),
-                        format!("two vaults are named {:?}", v.name),
-                    )
-                    .with_label("second vault of that name"));
+            if let Some(first) = names.get(&v.name) {
+                return Err(self.duplicate(
+                    &format!("{path}.name"),
+                    &format!("world.vaults[{first}].name"),
+                    format!("two vaults are named {:?}", v.name),
+                ));
             }
             names.add(&v.name);
             self.vault_spec(&path, v, &mut keys)?;
@@ -438,12 +450,17 @@ impl<'t> Checker<'t> {
                         return Err(self.err(&path, "a server needs a name".into()));
                     }
                     if names.get(&s.name).is_some() {
-                        return Err(self
-                            .err(
-                                &format!("{path}.name"),
-                                format!("two servers are named {:?}", s.name),
-                            )
-                            .with_label("second server of that name"));
+                        let first = file
+                            .world
+                            .servers
+                            .iter()
+                            .position(|d| matches!(d, ServerDecl::Server(x) if x.name == s.name))
+                            .unwrap_or(i);
+                        return Err(self.duplicate(
+                            &format!("{path}.name"),
+                            &format!("world.servers[{first}].name"),
+                            format!("two servers are named {:?}", s.name),
+                        ));
                     }
                     if total + 1 > limits::MAX_SERVERS {
                         return Err(self.err(&path, servers_limit(total + 1)));
@@ -504,13 +521,12 @@ impl<'t> Checker<'t> {
     fn identity_names(&self, file: &ScenarioFile, actions: &[(String, &Action)]) -> Check<Names> {
         let mut names = Names::default();
         for (i, ident) in file.world.identities.iter().enumerate() {
-            if names.get(&ident.name).is_some() {
-                return Err(self
-                    .err(
-                        &format!("world.identities[{i}].name"),
-                        format!("two identities are named {:?}", ident.name),
-                    )
-                    .with_label("second identity of that name"));
+            if let Some(first) = names.get(&ident.name) {
+                return Err(self.duplicate(
+                    &format!("world.identities[{i}].name"),
+                    &format!("world.identities[{first}].name"),
+                    format!("two identities are named {:?}", ident.name),
+                ));
             }
             names.add(&ident.name);
         }
@@ -886,13 +902,12 @@ impl<'t> Checker<'t> {
         let mut names: Vec<String> = Vec::new();
         for (i, a) in file.alerts.iter().enumerate() {
             let path = format!("alerts[{i}]");
-            if names.contains(&a.name) {
-                return Err(self
-                    .err(
-                        &format!("{path}.name"),
-                        format!("two alerts are named {:?}", a.name),
-                    )
-                    .with_label("second alert of that name"));
+            if let Some(first) = names.iter().position(|n| *n == a.name) {
+                return Err(self.duplicate(
+                    &format!("{path}.name"),
+                    &format!("alerts[{first}].name"),
+                    format!("two alerts are named {:?}", a.name),
+                ));
             }
             names.push(a.name.clone());
             let on = format!("{path}.on");
@@ -918,13 +933,12 @@ impl<'t> Checker<'t> {
     ) -> Check {
         let mut names: Vec<String> = Vec::new();
         for (i, s) in steps.iter().enumerate() {
-            if names.contains(&s.name) {
-                return Err(self
-                    .err(
-                        &format!("{path}[{i}].name"),
-                        format!("runbook {runbook:?} has two steps named {:?}", s.name),
-                    )
-                    .with_label("second step of that name"));
+            if let Some(first) = names.iter().position(|n| *n == s.name) {
+                return Err(self.duplicate(
+                    &format!("{path}[{i}].name"),
+                    &format!("{path}[{first}].name"),
+                    format!("runbook {runbook:?} has two steps named {:?}", s.name),
+                ));
             }
             names.push(s.name.clone());
         }

@@ -229,9 +229,13 @@ fn expected_value(text: &str, origin: &str, start: usize, what: &str) -> Diagnos
     };
     let d =
         Diagnostic::at(origin, text, from, to - from, message).with_label(format!("not {what}"));
-    match field.and_then(field_help) {
-        Some(h) => d.with_help(h),
-        None => d,
+    let bare_number = !found.is_empty() && found.chars().all(|c| c.is_ascii_digit());
+    match (field, field.and_then(field_help)) {
+        (Some(f), Some(h)) if bare_number && DURATION_FIELDS.contains(&f) => {
+            d.with_help(format!("write \"{found}s\" for {found} seconds; {h}"))
+        }
+        (_, Some(h)) => d.with_help(h),
+        _ => d,
     }
 }
 
