@@ -679,7 +679,6 @@ fn the_generator_reaches_the_interesting_outcomes() {
 /// from 2h10m to 3h with its key disabled, with no window, loss or unseen
 /// loss recorded.
 #[test]
-#[ignore = "model bug: a relapse in the second the R22 wait ends does not cancel the return to Available (the event is popped before the second's changes are settled)"]
 fn a_relapse_in_the_second_the_wait_ends_keeps_the_window_open() {
     let text = r#"Scenario(
     name: "relapse-at-the-second-the-wait-ends",

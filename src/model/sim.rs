@@ -779,6 +779,18 @@ impl<'p> Sim<'p> {
     fn return_to_available(&mut self, id: ServerId) {
         let now = self.state.now_s;
         let server = &mut self.state.servers[id as usize];
+        // The event may have left the queue just before this second's
+        // changes were settled: a relapse in this very second cancels the
+        // wait (R22), and then the window goes on.
+        if server
+            .watch
+            .open
+            .as_ref()
+            .and_then(|o| o.available)
+            .is_none_or(|(_, end)| end != now)
+        {
+            return;
+        }
         let Some(mut open) = server.watch.open.take() else {
             return;
         };
