@@ -305,3 +305,53 @@ fn every_catalog_scenario_reads_for_positions() {
         }
     }
 }
+
+/// Inputs the fuzzer found (`fuzz/`), kept with what the fuzz target checks:
+/// nothing panics, every diagnostic renders, what `ron` accepts also reads
+/// for positions and lints, and small plans run.
+#[test]
+fn the_fuzzers_findings_stay_fixed() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).expect("tests/fuzz_regressions") {
+        let path = entry.expect("entry").path();
+        let bytes = std::fs::read(&path).expect("read");
+        let Ok(text) = std::str::from_utf8(&bytes) else {
+            continue;
+        };
+        seen += 1;
+        let tree = keyloss::scenario::locate::Tree::parse(text);
+        match parse_str(text, "fuzz.ron") {
+            Err(d) => assert!(d.render(false).starts_with("error: fuzz.ron")),
+            Ok(mut plan) => {
+                assert!(
+                    tree.is_some(),
+                    "{}: ron reads it, positions must too",
+                    path.display()
+                );
+                keyloss::lint::lint_text(text, "fuzz.ron").expect("lints");
+                if plan.servers.len() <= 50 {
+                    plan.timing.event_budget = plan.timing.event_budget.min(20_000);
+                    let _ = keyloss::model::run(&plan, &Default::default());
+                }
+            }
+        }
+    }
+    assert!(seen > 0);
+}
+
+/// RON's whitespace includes vertical tab, form feed, NEL and the Unicode
+/// line and paragraph separators; names may hold any XID character.
+#[test]
+fn positions_read_every_whitespace_and_name_ron_reads() {
+    for blank in [
+        "\u{0B}", "\u{0C}", "\u{85}", "\u{200E}", "\u{200F}", "\u{2028}", "\u{2029}",
+    ] {
+        let text = format!("Scenario(name: \"x\",{blank} horizon: \"1d\",{blank}world: World())");
+        parse_str(&text, "w.ron").expect("ron reads it");
+        let tree = keyloss::scenario::locate::Tree::parse(&text).expect("positions too");
+        assert!(tree.get("horizon").is_some());
+    }
+    let text = "Scenario(name: \"x\", horizon: \"1d\", world: World(), r#events: [])";
+    assert!(keyloss::scenario::locate::Tree::parse(text).is_some());
+}

@@ -13,6 +13,23 @@ use std::ops::Range;
 /// Nesting deeper than this is refused (a guard for the stack).
 const MAX_DEPTH: usize = 256;
 
+/// Whitespace as RON reads it (`ron::parse::is_whitespace_char`).
+pub fn is_blank(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '\t'
+            | '\n'
+            | '\r'
+            | '\x0B'
+            | '\x0C'
+            | '\u{85}'
+            | '\u{200E}'
+            | '\u{200F}'
+            | '\u{2028}'
+            | '\u{2029}'
+    )
+}
+
 /// One value and where it is written.
 #[derive(Clone, Debug)]
 pub struct Node {
@@ -231,7 +248,7 @@ impl Reader<'_> {
     fn skip_blank(&mut self) -> Option<()> {
         loop {
             match (self.peek(), self.peek_at(1)) {
-                (Some(c), _) if c.is_ascii_whitespace() => self.at += 1,
+                (Some(_), _) if self.blank_len() > 0 => self.at += self.blank_len(),
                 (Some(b'/'), Some(b'/')) => {
                     self.at = self.text[self.at..]
                         .find('\n')
@@ -260,6 +277,15 @@ impl Reader<'_> {
                 _ => return Some(()),
             }
         }
+    }
+
+    /// Bytes of the whitespace character here (0 if none).
+    fn blank_len(&self) -> usize {
+        self.text
+            .get(self.at..)
+            .and_then(|rest| rest.chars().next())
+            .filter(|&c| is_blank(c))
+            .map_or(0, char::len_utf8)
     }
 
     fn skip_attributes(&mut self) -> Option<()> {
@@ -366,15 +392,24 @@ impl Reader<'_> {
         }
     }
 
+    /// A name; wider than RON's (XID) rule, since it only has to find the
+    /// end of a name `ron` has already accepted. `r#` names may hold `.+-`.
     fn identifier(&mut self) -> Option<String> {
-        if self.text[self.at..].starts_with("r#") {
+        let raw = self.text.get(self.at..)?.starts_with("r#");
+        if raw {
             self.at += 2;
         }
         let start = self.at;
         let rest = self.text.get(self.at..)?;
+        let name_char = |c: char| {
+            c.is_alphanumeric()
+                || c == '_'
+                || (!c.is_ascii() && !is_blank(c))
+                || (raw && matches!(c, '.' | '+' | '-'))
+        };
         let len = rest
             .char_indices()
-            .find(|&(_, c)| !(c.is_alphanumeric() || c == '_'))
+            .find(|&(_, c)| !name_char(c))
             .map_or(rest.len(), |(i, _)| i);
         if len == 0 {
             return None;

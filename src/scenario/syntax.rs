@@ -6,7 +6,7 @@
 use ron::error::{Error, SpannedError};
 
 use super::diagnostic::{offset_of, Diagnostic};
-use super::locate::{underline, Tree};
+use super::locate::{is_blank, underline, Tree};
 use super::resolve::nearest;
 
 /// Fields whose value is a duration string.
@@ -362,11 +362,14 @@ fn closing(open: char) -> char {
 
 /// Offset after whitespace and comments from `at`.
 fn skip_blank(text: &str, mut at: usize) -> usize {
-    let b = text.as_bytes();
     loop {
-        while at < b.len() && b[at].is_ascii_whitespace() {
-            at += 1;
-        }
+        let rest = &text[at..];
+        let blank: usize = rest
+            .chars()
+            .take_while(|&c| is_blank(c))
+            .map(char::len_utf8)
+            .sum();
+        at += blank;
         if text[at..].starts_with("//") {
             at = text[at..].find('\n').map_or(text.len(), |i| at + i);
         } else if text[at..].starts_with("/*") {
@@ -445,7 +448,7 @@ fn string_len(rest: &str) -> usize {
 
 /// The token that ends just before `at` (skipping whitespace back).
 fn previous_token(text: &str, at: usize) -> (usize, usize) {
-    let before = text[..at.min(text.len())].trim_end();
+    let before = text[..at.min(text.len())].trim_end_matches(is_blank);
     let to = before.len();
     if before.ends_with('"') {
         // Back to the opening quote, on the same line.
@@ -479,7 +482,10 @@ fn include_sign(text: &str, from: usize) -> usize {
 
 /// The field a value at `at` is given for: `field:` right before it.
 fn field_before(text: &str, at: usize) -> Option<&str> {
-    let before = text[..at].trim_end().strip_suffix(':')?.trim_end();
+    let before = text[..at]
+        .trim_end_matches(is_blank)
+        .strip_suffix(':')?
+        .trim_end_matches(is_blank);
     let start = before
         .char_indices()
         .rev()
