@@ -168,8 +168,8 @@ impl Causes {
 }
 
 /// The conditions to evaluate for one binding.
-pub struct Needs {
-    pub tenant: String,
+pub struct Needs<'a> {
+    pub tenant: &'a str,
     pub single: bool,
     pub vault_reachable: bool,
 }
@@ -310,7 +310,7 @@ pub fn server_causes(state: &State, id: ServerId, server: &Server) -> Causes {
         return out; // R12: service-managed servers never lose key access.
     };
     let needs = Needs {
-        tenant: server.tenant.clone(),
+        tenant: &server.tenant,
         single: server.is_single(),
         vault_reachable: server.vault_reachable,
     };
@@ -337,7 +337,7 @@ pub fn geo_causes(state: &State, id: ServerId, server: &Server) -> Option<Causes
     let geo = server.cmk.as_ref()?.geo.as_ref()?;
     let mut out = Causes::default();
     let needs = Needs {
-        tenant: server.tenant.clone(),
+        tenant: &server.tenant,
         single: server.is_single(),
         vault_reachable: server.vault_reachable,
     };

@@ -979,7 +979,7 @@ impl<'p> Sim<'p> {
         // The server keeps its own principal: check the grant for that one.
         let mut causes = super::access::Causes::default();
         let needs = super::access::Needs {
-            tenant: s.tenant.clone(),
+            tenant: &s.tenant,
             single: s.is_single(),
             vault_reachable: s.vault_reachable,
         };

@@ -144,11 +144,13 @@ pub struct Watch {
     pub deny_at_once: bool,
 }
 
+/// Shared (`Arc`) because one change, such as a vault deletion, touches
+/// every server that depends on it.
 #[derive(Clone, Debug)]
 pub struct BatchEntry {
     pub at_s: u64,
-    pub what: String,
-    pub by: String,
+    pub what: std::sync::Arc<str>,
+    pub by: std::sync::Arc<str>,
     pub revalidation: bool,
 }
 

@@ -534,7 +534,7 @@ impl<'p> Sim<'p> {
         };
         let mut causes = Causes::default();
         let needs = Needs {
-            tenant: target.tenant.to_string(),
+            tenant: target.tenant,
             single: target.single,
             vault_reachable: target.vault_reachable,
         };
@@ -725,7 +725,6 @@ impl<'p> Sim<'p> {
     ) {
         let now = self.now();
         let cadence = self.plan.timing.key_check_every_s;
-        let name = self.state.servers[id as usize].name.clone();
         let phase_dist = match spec.key_check_phase {
             Some(d) => Dist::Fixed(d.0),
             None => self
@@ -734,7 +733,7 @@ impl<'p> Sim<'p> {
                 .key_check_phase
                 .unwrap_or(Dist::Uniform(0, cadence - 1)),
         };
-        let phase_s = self.draw("server", &name, "key_check_phase", 0, phase_dist);
+        let phase_s = self.draw_for(id, "key_check_phase", 0, phase_dist);
         let server = &mut self.state.servers[id as usize];
         server.presence = Presence::Live;
         server.kind = spec.kind;
@@ -752,33 +751,32 @@ impl<'p> Sim<'p> {
         server.phase_s = phase_s;
         server.report.created_at_s = Some(now);
         server.watch.access = true;
-        let deps: Vec<(VaultId, Option<IdentityId>)> = match &cmk {
-            None => Vec::new(),
-            Some(c) => {
-                let mut d = vec![(c.primary.vault, c.primary.identity)];
-                if let Some(g) = &c.geo {
-                    d.push((g.vault, Some(g.identity)));
-                }
-                if let Some(src) = &c.restore_source {
-                    d.push((src.vault, None));
-                }
-                d
-            }
+        // An array, not a Vec: this runs once per server of a fleet.
+        let deps: [Option<(VaultId, Option<IdentityId>)>; 3] = match &cmk {
+            None => [None; 3],
+            Some(c) => [
+                Some((c.primary.vault, c.primary.identity)),
+                c.geo.as_ref().map(|g| (g.vault, Some(g.identity))),
+                c.restore_source.as_ref().map(|src| (src.vault, None)),
+            ],
         };
         server.cmk = cmk;
-        for (v, i) in deps {
+        for (v, i) in deps.into_iter().flatten() {
             self.state.add_dependent(id, v, i);
         }
         if let Some(sys) = self.state.servers[id as usize].system_identity {
             self.state.add_dependent_identity(id, sys);
         }
-        self.log(
-            "ServerCreated",
-            &name,
-            "service",
-            format!("server created in {}", spec.region),
-            None,
-        );
+        if self.detailed {
+            let name = self.state.servers[id as usize].name.clone();
+            self.log(
+                "ServerCreated",
+                &name,
+                "service",
+                format!("server created in {}", spec.region),
+                None,
+            );
+        }
         let entry = self.batch_entry("created", "service", false);
         self.touch(id, Some(entry));
         self.tls_changed(id);

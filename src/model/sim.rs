@@ -181,6 +181,7 @@ pub(super) struct Sim<'p> {
     >,
     events_processed: u64,
     last_data_check_epoch: u64,
+    last_entry: Option<BatchEntry>,
 }
 
 impl<'p> Sim<'p> {
@@ -204,6 +205,7 @@ impl<'p> Sim<'p> {
             near_expiry: Default::default(),
             events_processed: 0,
             last_data_check_epoch: 0,
+            last_entry: None,
         }
     }
 
@@ -214,6 +216,13 @@ impl<'p> Sim<'p> {
     /// A delay drawn from the stream of (seed, kind, name, purpose, index) (R32).
     pub fn draw(&self, kind: &str, name: &str, purpose: &str, index: u64, dist: Dist) -> u64 {
         random::draw(self.seed, kind, name, purpose, index, dist)
+    }
+
+    /// A delay drawn from the stream of a server's own (R32), without
+    /// copying its name.
+    pub fn draw_for(&self, id: ServerId, purpose: &str, index: u64, dist: Dist) -> u64 {
+        let name = &self.state.servers[id as usize].name;
+        random::draw(self.seed, "server", name, purpose, index, dist)
     }
 
     pub fn schedule(
@@ -352,6 +361,8 @@ impl<'p> Sim<'p> {
             return;
         }
         if let Some(e) = entry {
+            // Usually one entry a second: no room for four.
+            server.watch.batch.reserve_exact(1);
             server.watch.batch.push(e);
         }
         if !server.watch.dirty {
@@ -362,11 +373,12 @@ impl<'p> Sim<'p> {
 
     pub fn touch_vault(&mut self, vault: VaultId, what: &str, by: &str, key: Option<&str>) {
         let list = std::mem::take(&mut self.state.vault_dependents[vault as usize]);
+        // One entry, shared: a vault can serve a million servers.
+        let entry = self.batch_entry(what, by, false);
         for &s in &list {
             let relevant = key.is_none_or(|k| self.server_uses_key(s, vault, k));
             if relevant {
-                let entry = self.batch_entry(what, by, false);
-                self.touch(s, Some(entry));
+                self.touch(s, Some(entry.clone()));
             }
         }
         self.state.vault_dependents[vault as usize] = list;
@@ -375,21 +387,35 @@ impl<'p> Sim<'p> {
 
     pub fn touch_identity(&mut self, identity: u32, what: &str, by: &str) {
         let list = std::mem::take(&mut self.state.identity_dependents[identity as usize]);
+        let entry = self.batch_entry(what, by, false);
         for &s in &list {
-            let entry = self.batch_entry(what, by, false);
-            self.touch(s, Some(entry));
+            self.touch(s, Some(entry.clone()));
         }
         self.state.identity_dependents[identity as usize] = list;
         self.entities.changed = true;
     }
 
-    pub fn batch_entry(&self, what: &str, by: &str, revalidation: bool) -> BatchEntry {
-        BatchEntry {
-            at_s: self.state.now_s,
-            what: what.to_string(),
-            by: by.to_string(),
-            revalidation,
+    /// What touched a server, shared with the previous entry when it is
+    /// the same (creating a fleet touches each member with one entry).
+    pub fn batch_entry(&mut self, what: &str, by: &str, revalidation: bool) -> BatchEntry {
+        let now = self.state.now_s;
+        if let Some(last) = &self.last_entry {
+            if last.at_s == now
+                && *last.what == *what
+                && *last.by == *by
+                && last.revalidation == revalidation
+            {
+                return last.clone();
+            }
         }
+        let entry = BatchEntry {
+            at_s: now,
+            what: what.into(),
+            by: by.into(),
+            revalidation,
+        };
+        self.last_entry = Some(entry.clone());
+        entry
     }
 
     fn server_uses_key(&self, s: ServerId, vault: VaultId, key: &str) -> bool {
@@ -426,7 +452,7 @@ impl<'p> Sim<'p> {
         }
         let causes = server_causes(&self.state, id, &self.state.servers[idx]);
         let access = causes.is_empty();
-        let batch = std::mem::take(&mut self.state.servers[idx].watch.batch);
+        let mut batch = std::mem::take(&mut self.state.servers[idx].watch.batch);
         let (was_access, old_mask) = {
             let w = &self.state.servers[idx].watch;
             (w.access, w.mask)
@@ -437,11 +463,12 @@ impl<'p> Sim<'p> {
             // cause and added none (a purge replaces causes; it heals nothing).
             if old_mask.removed_in(causes.mask) && !causes.mask.removed_in(old_mask) {
                 for b in batch.iter().filter(|b| !b.revalidation) {
+                    open.window.recovery.reserve_exact(1);
                     open.window.recovery.push(RecoveryStep {
                         at_s: b.at_s,
                         kind: "action".into(),
-                        what: b.what.clone(),
-                        by: b.by.clone(),
+                        what: String::from(&*b.what),
+                        by: String::from(&*b.by),
                         wait_s: None,
                     });
                 }
@@ -455,9 +482,11 @@ impl<'p> Sim<'p> {
                 if self.state.servers[idx].watch.open.is_some() {
                     self.access_lost_during_wait(id);
                 } else {
+                    // Built by hand: no formatting machinery for a
+                    // deletion that touches a million servers.
                     let trigger = batch
                         .first()
-                        .map(|b| format!("{} by {}", b.what, b.by))
+                        .map(|b| [&*b.what, " by ", &*b.by].concat())
                         .unwrap_or_else(|| "a change of stored state".to_string());
                     let at_once = std::mem::take(&mut self.state.servers[idx].watch.deny_at_once);
                     self.start_loss(id, trigger, at_once);
@@ -477,6 +506,11 @@ impl<'p> Sim<'p> {
         w.mask = causes.mask;
         if let Some(p) = w.pending.as_mut() {
             p.identity_seen |= causes.mask.has_identity_cause();
+        }
+        // Keep the batch's allocation for the next change to this server.
+        if w.batch.is_empty() {
+            batch.clear();
+            w.batch = batch;
         }
         self.track_geo(id);
         if self.state.purge_epoch != self.last_data_check_epoch || now == 0 {
@@ -534,8 +568,7 @@ impl<'p> Sim<'p> {
         } else {
             server.next_check_at_or_after(now, cadence)
         };
-        let name = server.name.clone();
-        let inaccessible_after = self.draw("server", &name, "inaccessible_after", k, dist);
+        let inaccessible_after = self.draw_for(id, "inaccessible_after", k, dist);
         let control_s = (now + inaccessible_after).max(denial_s);
         let denial = self
             .queue
@@ -545,25 +578,27 @@ impl<'p> Sim<'p> {
                 .schedule(control_s, group::CONTROL_PLANE, id, Ev::ControlPlane(id));
         let server = &mut self.state.servers[id as usize];
         server.watch.access = false;
+        // The log line is formatted before the trigger moves into the
+        // pending loss, and only when a timeline is kept.
+        let detail = self.detailed.then(|| {
+            format!(
+                "key access lost ({trigger}); the next key check is at {}",
+                at(denial_s)
+            )
+        });
         server.watch.pending = Some(PendingLoss {
             lost_at_s: now,
-            trigger: trigger.clone(),
+            trigger,
             denial,
             control,
             causes: Vec::new(),
             identity_seen: false,
         });
         self.loss_started.push(id);
-        self.log(
-            "KeyAccessLost",
-            &name,
-            "service",
-            format!(
-                "key access lost ({trigger}); the next key check is at {}",
-                at(denial_s)
-            ),
-            None,
-        );
+        if let Some(detail) = detail {
+            let name = self.state.servers[id as usize].name.clone();
+            self.log("KeyAccessLost", &name, "service", detail, None);
+        }
     }
 
     /// R21: access came back before the denial began.
@@ -576,6 +611,7 @@ impl<'p> Sim<'p> {
         self.queue.cancel(p.denial);
         self.queue.cancel(p.control);
         let name = server.name.clone();
+        server.report.unseen_losses.reserve_exact(1);
         server.report.unseen_losses.push(Interval {
             from_s: p.lost_at_s,
             until_s: Some(now),
@@ -632,13 +668,11 @@ impl<'p> Sim<'p> {
             false_since_s: Some(now),
             first_alert_s: None,
         });
-        let name = server.name.clone();
         let k = server.watch.windows - 1;
         // R24: the window's failed checks are one activity-log record; it
         // appears a delay after the first.
-        let delay = self.draw(
-            "server",
-            &name,
+        let delay = self.draw_for(
+            id,
             "activity_log_delay",
             k,
             self.plan.timing.activity_log_delay,
@@ -652,13 +686,16 @@ impl<'p> Sim<'p> {
                 first_check_s: now,
             },
         );
-        self.log(
-            "DenyingConnections",
-            &name,
-            "service",
-            "key check failed: the server starts denying connections".into(),
-            None,
-        );
+        if self.detailed {
+            let name = self.state.servers[id as usize].name.clone();
+            self.log(
+                "DenyingConnections",
+                &name,
+                "service",
+                "key check failed: the server starts denying connections".into(),
+                None,
+            );
+        }
         self.ensure_traffic(id);
     }
 
@@ -670,6 +707,9 @@ impl<'p> Sim<'p> {
         };
         open.control = None;
         open.window.inaccessible_from_s = Some(now);
+        if !self.detailed {
+            return;
+        }
         let name = server.name.clone();
         self.log(
             "ControlPlaneInaccessible",
@@ -685,7 +725,6 @@ impl<'p> Sim<'p> {
         let now = self.state.now_s;
         let cadence = self.plan.timing.key_check_every_s;
         let server = &mut self.state.servers[id as usize];
-        let name = server.name.clone();
         let k = server.watch.waits;
         server.watch.waits += 1;
         let Some(open) = server.watch.open.as_mut() else {
@@ -694,13 +733,17 @@ impl<'p> Sim<'p> {
         close_false_stretch(open, now, server.created_at_s + server.phase_s, cadence);
         open.window.access_restored_at_s = Some(now);
         let (dist, purpose) = wait_setting(&self.plan.timing, open.identity_seen);
-        let wait_s = self.draw("server", &name, purpose, k, dist);
+        let wait_s = self.draw_for(id, purpose, k, dist);
         let h = self
             .queue
             .schedule(now + wait_s, group::AVAILABLE, id, Ev::Available(id));
         if let Some(open) = self.state.servers[id as usize].watch.open.as_mut() {
             open.available = Some((h, now + wait_s));
         }
+        if !self.detailed {
+            return;
+        }
+        let name = self.state.servers[id as usize].name.clone();
         self.log(
             "KeyAccessRestored",
             &name,
@@ -808,6 +851,7 @@ impl<'p> Sim<'p> {
         w.duration_s = now - w.denied_from_s;
         if let Some(t1) = w.access_restored_at_s {
             let (_, purpose) = wait_setting(&self.plan.timing, open.identity_seen);
+            w.recovery.reserve_exact(1);
             w.recovery.push(RecoveryStep {
                 at_s: t1,
                 kind: "wait".into(),
@@ -816,13 +860,18 @@ impl<'p> Sim<'p> {
                 wait_s: Some(now - t1),
             });
         }
-        let name = server.name.clone();
+        // Most servers have one window: no room for four.
+        server.report.windows.reserve_exact(1);
         server.report.windows.push(open.window);
         if !server.tls_mismatch() {
             if let Some(h) = server.watch.connection.take() {
                 self.queue.cancel(h);
             }
         }
+        if !self.detailed {
+            return;
+        }
+        let name = self.state.servers[id as usize].name.clone();
         self.log(
             "Available",
             &name,
@@ -968,14 +1017,16 @@ impl<'p> Sim<'p> {
     // ---- R24–R27: activity log, alerts, runbook ---------------------------
 
     fn activity_entry(&mut self, id: ServerId, first_check_s: u64) {
-        let name = self.state.servers[id as usize].name.clone();
-        self.log(
-            "ActivityLog",
-            &name,
-            "service",
-            format!("activity log: key check failed at {}", at(first_check_s)),
-            None,
-        );
+        if self.detailed {
+            let name = self.state.servers[id as usize].name.clone();
+            self.log(
+                "ActivityLog",
+                &name,
+                "service",
+                format!("activity log: key check failed at {}", at(first_check_s)),
+                None,
+            );
+        }
         self.fire_server_alerts(id, |on| matches!(on, AlertOn::KeyAccessFailure { .. }));
     }
 
@@ -1147,6 +1198,20 @@ impl<'p> Sim<'p> {
             return;
         }
         let Some(cmk) = &server.cmk else { return };
+        // Checked before any name is formatted: at t = 0 every server is
+        // checked, and almost always its material is alive.
+        let materials = [
+            Some(cmk.primary.material),
+            cmk.pending_move.as_ref().map(|m| m.material),
+            cmk.restore_source.as_ref().map(|src| src.material),
+        ];
+        if materials
+            .into_iter()
+            .flatten()
+            .any(|m| self.state.material_alive(m))
+        {
+            return;
+        }
         let mut deps = vec![(
             cmk.primary.material,
             cmk.reference.to_string(),
@@ -1158,9 +1223,6 @@ impl<'p> Sim<'p> {
         if let Some(src) = &cmk.restore_source {
             let vault = &self.state.vaults[src.vault as usize].name;
             deps.push((src.material, format!("{}/{}", vault, src.key), src.version));
-        }
-        if deps.iter().any(|(m, _, _)| self.state.material_alive(*m)) {
-            return;
         }
         if let Some(geo) = &cmk.geo {
             let b = self.state.resolve_geo(geo);
@@ -1225,9 +1287,15 @@ impl<'p> Sim<'p> {
         let horizon = self.horizon_s;
         let cadence = self.plan.timing.key_check_every_s;
         let with_metrics = !self.plan.file.alerts.is_empty() || self.runbook.is_some();
-        let mut servers = Vec::with_capacity(self.state.servers.len());
-        for s in std::mem::take(&mut self.state.servers) {
-            let mut s = s;
+        let mut state_servers = std::mem::take(&mut self.state.servers);
+        let mut servers = Vec::with_capacity(state_servers.len());
+        // From the last server back, handing the state's memory back as it
+        // empties, so that a large fleet does not hold its state and its
+        // reports at once; reversed below.
+        while let Some(mut s) = state_servers.pop() {
+            if state_servers.len() < state_servers.capacity() / 2 {
+                state_servers.shrink_to_fit();
+            }
             if let Some(p) = s.watch.pending.take() {
                 s.report.unseen_losses.push(Interval {
                     from_s: p.lost_at_s,
@@ -1262,6 +1330,7 @@ impl<'p> Sim<'p> {
                 servers.push(s.report);
             }
         }
+        servers.reverse();
         let entities = if self.detailed {
             std::mem::take(&mut self.entities).finish(&self.state)
         } else {

@@ -482,8 +482,9 @@ impl<'t> Checker<'t> {
                             .with_label("out of range"));
                     }
                     let width = count.to_string().len();
-                    for n in 1..=*count {
-                        let name = format!("{prefix}{n:0width$}");
+                    let mut name = String::new();
+                    for i in 1..=*count {
+                        fleet_member_name(&mut name, prefix, i, width);
                         if names.get(&name).is_some() {
                             return Err(self.err(
                                 &format!("{path}.prefix"),
@@ -573,8 +574,10 @@ impl<'t> Checker<'t> {
                 }),
                 ServerDecl::Fleet { prefix, count, .. } => {
                     let width = count.to_string().len();
+                    let mut name = String::new();
                     for i in 1..=*count {
-                        let id = servers.get(&format!("{prefix}{i:0width$}")).expect("named");
+                        fleet_member_name(&mut name, prefix, i, width);
+                        let id = servers.get(&name).expect("named");
                         out.push(WorldServer {
                             id,
                             decl: decl as u32,
@@ -1078,6 +1081,30 @@ fn quoted_list(names: &[String]) -> String {
     out.join(", ")
 }
 
+/// Writes the name of fleet member `i` into `out`: the prefix, then `i`
+/// zero-padded to `width` digits (`format!("{prefix}{i:0width$}")`, without
+/// the formatting machinery or an allocation per member: fleets have up to
+/// a million).
+fn fleet_member_name(out: &mut String, prefix: &str, i: u64, width: usize) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut n = i;
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.clear();
+    out.push_str(prefix);
+    for _ in digits.len() - start..width {
+        out.push('0');
+    }
+    out.push_str(std::str::from_utf8(&digits[start..]).expect("ASCII digits"));
+}
+
 /// The known name closest to `name` (edit distance at most a third of its
 /// length, and at least 2), for "did you mean" hints.
 pub fn nearest(name: &str, known: &[String]) -> Option<String> {
@@ -1102,4 +1129,25 @@ fn edit_distance(a: &str, b: &str) -> usize {
         prev = cur;
     }
     prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fleet_member_name;
+
+    #[test]
+    fn fleet_member_names_are_zero_padded_like_format() {
+        let mut out = String::from("left over");
+        for (prefix, i, width) in [
+            ("pg-", 1, 7),
+            ("pg-", 1_000_000, 7),
+            ("", 42, 2),
+            ("x", 0, 1),
+            ("é-", 123, 5),
+            ("a", u64::MAX, 3),
+        ] {
+            fleet_member_name(&mut out, prefix, i, width);
+            assert_eq!(out, format!("{prefix}{i:0width$}"));
+        }
+    }
 }
