@@ -129,8 +129,8 @@ pub struct Watch {
     pub windows: u64,
     pub waits: u64,
     pub connections: u64,
-    pub pending: Option<PendingLoss>,
-    pub open: Option<OpenWindow>,
+    pub pending: Option<Box<PendingLoss>>,
+    pub open: Option<Box<OpenWindow>>,
     /// What touched this server since the last settle: the candidates for a
     /// loss's trigger and a recovery path's actions.
     pub batch: Vec<BatchEntry>,
