@@ -132,8 +132,8 @@ pub struct Watch {
     pub waits: u64,
     pub moves: u64,
     pub connections: u64,
-    pub pending: Option<PendingLoss>,
-    pub open: Option<OpenWindow>,
+    pub pending: Option<Box<PendingLoss>>,
+    pub open: Option<Box<OpenWindow>>,
     /// What touched this server since the last settle: the candidates for a
     /// loss's trigger and a recovery path's actions.
     pub batch: Vec<BatchEntry>,

@@ -586,14 +586,14 @@ impl<'p> Sim<'p> {
                 at(denial_s)
             )
         });
-        server.watch.pending = Some(PendingLoss {
+        server.watch.pending = Some(Box::new(PendingLoss {
             lost_at_s: now,
             trigger,
             denial,
             control,
             causes: Vec::new(),
             identity_seen: false,
-        });
+        }));
         self.loss_started.push(id);
         if let Some(detail) = detail {
             let name = self.state.servers[id as usize].name.clone();
@@ -637,7 +637,7 @@ impl<'p> Sim<'p> {
             return;
         };
         server.watch.windows += 1;
-        server.watch.open = Some(OpenWindow {
+        server.watch.open = Some(Box::new(OpenWindow {
             window: Window {
                 lost_at_s: p.lost_at_s,
                 denied_from_s: now,
@@ -667,7 +667,7 @@ impl<'p> Sim<'p> {
             identity_seen: p.identity_seen || server.watch.mask.has_identity_cause(),
             false_since_s: Some(now),
             first_alert_s: None,
-        });
+        }));
         let k = server.watch.windows - 1;
         // R24: the window's failed checks are one activity-log record; it
         // appears a delay after the first.

@@ -9,7 +9,7 @@
 use std::fmt::Write;
 
 use super::counts::{Counts, Stats};
-use super::tally::{Layout, SERVER_DETAIL_LIMIT};
+use super::tally::{server_id, Layout, SERVER_DETAIL_LIMIT};
 use crate::engine::time::format_duration;
 use crate::export::Clock;
 use crate::result::{RunResult, ServerReport};
@@ -200,9 +200,12 @@ fn servers(out: &mut String, r: &RunResult, plan: &Plan, clock: Clock) {
     // (denied seconds, position): the longest outages, earliest server
     // first among equals.
     let mut longest: Vec<(u64, usize)> = Vec::new();
+    let mut next_id = 0;
     for (i, s) in r.servers.iter().enumerate() {
         all.add(s, r.horizon_s);
-        match plan.servers.get(&s.name).and_then(|id| layout.fleet_of(id)) {
+        let id = server_id(plan, &s.name, next_id);
+        next_id = id.map_or(next_id, |id| id as usize + 1);
+        match id.and_then(|id| layout.fleet_of(id)) {
             Some(f) => fleets[f].add(s, r.horizon_s),
             None => others.add(s, r.horizon_s),
         }

@@ -269,9 +269,12 @@ impl Tally {
         let horizon = r.horizon_s;
         scratch.reset(layout);
         let mut all = RunTotals::default();
+        let mut next_id = 0;
         for s in &r.servers {
             let m = member_run(s, horizon);
-            let slot = plan.servers.get(&s.name).map_or(
+            let id = server_id(plan, &s.name, next_id);
+            next_id = id.map_or(next_id, |id| id as usize + 1);
+            let slot = id.map_or(
                 Slot {
                     tracked: NONE,
                     fleet: NONE,
@@ -351,6 +354,16 @@ impl Tally {
         for w in &other.worst {
             self.offer_worst(w.clone());
         }
+    }
+}
+
+/// A server's id from its name. Reports come in the plan's order, so the
+/// next id is tried first: a million hash lookups a run would cost more
+/// than the run's own bookkeeping.
+pub(crate) fn server_id(plan: &Plan, name: &str, next_id: usize) -> Option<u32> {
+    match plan.servers.list.get(next_id) {
+        Some(n) if n == name => Some(next_id as u32),
+        _ => plan.servers.get(name),
     }
 }
 
