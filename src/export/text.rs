@@ -130,17 +130,7 @@ pub fn render(r: &RunResult, clock: Clock) -> String {
             );
         }
     }
-    if !r.expectations.is_empty() {
-        out.push_str("\nexpectations\n");
-        for e in &r.expectations {
-            let verdict = match e.passed {
-                Some(true) => "pass",
-                Some(false) => "FAIL",
-                None => "skip",
-            };
-            let _ = writeln!(out, "  {verdict}  {} — {}", e.text, e.detail);
-        }
-    }
+    expectations(&mut out, &r.expectations);
     out
 }
 
@@ -261,4 +251,21 @@ fn causes(c: &[crate::result::CauseReport]) -> String {
         .map(|c| format!("{} ({})", c.cause, c.subject))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The expectations with their verdicts, one line each; nothing when there
+/// are none.
+pub fn expectations(out: &mut String, list: &[crate::result::ExpectationReport]) {
+    if list.is_empty() {
+        return;
+    }
+    out.push_str("\nexpectations\n");
+    for e in list {
+        let verdict = match e.passed {
+            Some(true) => "pass",
+            Some(false) => "FAIL",
+            None => "skip",
+        };
+        let _ = writeln!(out, "  {verdict}  {} — {}", e.text, e.detail);
+    }
 }

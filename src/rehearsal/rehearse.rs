@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::engine::random::derive_seed;
 use crate::model::{run, RunError, RunOptions};
-use crate::result::{Outcome, RunResult};
+use crate::result::{ExpectationReport, Outcome, RunResult};
 use crate::scenario::format::ExpectSpec;
 use crate::scenario::Plan;
 use crate::sweep::counts::nearest_rank;
@@ -97,21 +97,12 @@ pub struct Versus {
 }
 
 #[derive(Clone, Debug, Serialize)]
-pub struct ExpectationScore {
-    pub text: String,
-    /// For a sweep expectation, its verdict over the nights of the first
-    /// runbook; for a single-run one, its verdict at the scenario's seed.
-    pub passed: Option<bool>,
-    pub detail: String,
-}
-
-#[derive(Clone, Debug, Serialize)]
 pub struct Rehearsal {
     pub scenario: String,
     pub seed: u64,
     pub runs: u64,
     pub cards: Vec<ScoreCard>,
-    pub expectations: Vec<ExpectationScore>,
+    pub expectations: Vec<ExpectationReport>,
     /// Per runbook, the outage of every night (seconds), for charts.
     pub nights: Vec<(String, Vec<u64>)>,
 }
@@ -308,7 +299,7 @@ fn expectations(
     plan: &Plan,
     seed: u64,
     nights: &[Night],
-) -> Result<Vec<ExpectationScore>, RunError> {
+) -> Result<Vec<ExpectationReport>, RunError> {
     let single = run(
         plan,
         &RunOptions {
@@ -324,7 +315,7 @@ fn expectations(
                 let mut v: Vec<u64> = nights.iter().map(|n| server_outage(n, server)).collect();
                 v.sort_unstable();
                 let got = quantile(&v, *q).unwrap_or(0);
-                ExpectationScore {
+                ExpectationReport {
                     text: report.text,
                     passed: Some(got <= at_most.0),
                     detail: format!(
@@ -340,7 +331,7 @@ fn expectations(
                     .filter(|n| server_outage(n, server) > 0)
                     .count() as f64
                     / nights.len().max(1) as f64;
-                ExpectationScore {
+                ExpectationReport {
                     text: report.text,
                     passed: Some(p <= *at_most),
                     detail: format!(
@@ -350,7 +341,7 @@ fn expectations(
                     ),
                 }
             }
-            _ => ExpectationScore {
+            _ => ExpectationReport {
                 text: report.text,
                 passed: report.passed,
                 detail: format!("at seed {seed}: {}", report.detail),
@@ -439,17 +430,7 @@ pub fn render_text(r: &Rehearsal) -> String {
             );
         }
     }
-    if !r.expectations.is_empty() {
-        out.push_str("\nexpectations\n");
-        for e in &r.expectations {
-            let verdict = match e.passed {
-                Some(true) => "pass",
-                Some(false) => "FAIL",
-                None => "skip",
-            };
-            let _ = writeln!(out, "  {verdict}  {} — {}", e.text, e.detail);
-        }
-    }
+    crate::export::text::expectations(&mut out, &r.expectations);
     out
 }
 

@@ -172,17 +172,7 @@ pub fn render(r: &RunResult, plan: &Plan, clock: Clock) -> String {
         }
         more(&mut out, r.alerts.len());
     }
-    if !r.expectations.is_empty() {
-        out.push_str("\nexpectations\n");
-        for e in &r.expectations {
-            let verdict = match e.passed {
-                Some(true) => "pass",
-                Some(false) => "FAIL",
-                None => "skip",
-            };
-            let _ = writeln!(out, "  {verdict}  {} — {}", e.text, e.detail);
-        }
-    }
+    crate::export::text::expectations(&mut out, &r.expectations);
     out
 }
 
