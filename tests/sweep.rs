@@ -138,6 +138,19 @@ fn sharded_then_merged_equals_unsharded() {
 }
 
 #[test]
+fn parts_carry_expectation_numbers_exactly() {
+    // 17 significant digits: a decimal a JSON parser may read back one
+    // unit in the last place off.
+    let text = RANDOM.replace("q: 0.95", "q: 0.12345678901234567");
+    let plan = parse_str(&text, "random.ron").unwrap();
+    let sweep = Sweep::new(&plan, 4, None, None).unwrap();
+    let shard = Shard { index: 1, count: 1 };
+    let part = Part::new("x", sweep.header.clone(), shard, tally_on(1, &sweep, 0..4));
+    let back = Part::from_json(&part.to_json(), "part").unwrap();
+    assert_eq!(back.header, sweep.header);
+}
+
+#[test]
 fn merge_refuses_missing_repeated_and_foreign_parts() {
     let plan = parse_str(RANDOM, "random.ron").unwrap();
     let sweep = Sweep::new(&plan, 20, None, None).unwrap();

@@ -65,9 +65,14 @@ pub fn execute(args: SweepArgs) -> ExitCode {
 fn progress_bar(runs: u64) -> ProgressBar {
     let bar = ProgressBar::new(runs);
     if let Ok(style) = ProgressStyle::with_template(
-        "{bar:40} {pos}/{len} runs  {per_sec}  {elapsed} elapsed, {eta} left",
+        "{bar:40} {pos}/{len} runs  {rate} runs/s  {elapsed} elapsed, {eta} left",
     ) {
-        bar.set_style(style);
+        bar.set_style(style.with_key(
+            "rate",
+            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.0}", state.per_sec());
+            },
+        ));
     }
     bar
 }

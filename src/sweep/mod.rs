@@ -76,18 +76,38 @@ pub struct ExpectHeader {
     pub check: Option<SweepCheck>,
 }
 
+/// The numbers travel in parts as their IEEE 754 bits: a JSON parser need
+/// not read a decimal back to the same `f64`, and a merged sweep must decide
+/// exactly as the whole one.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum SweepCheck {
     /// The nearest-rank q-quantile of the server's connection-denied time
     /// per run is at most `at_most_s`.
     Quantile {
         server: String,
+        #[serde(with = "f64_bits")]
         q: f64,
         at_most_s: u64,
     },
     /// The share of runs in which the server denied connections at all is
     /// at most `at_most`.
-    Probability { server: String, at_most: f64 },
+    Probability {
+        server: String,
+        #[serde(with = "f64_bits")]
+        at_most: f64,
+    },
+}
+
+mod f64_bits {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &f64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(value.to_bits())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        u64::deserialize(d).map(f64::from_bits)
+    }
 }
 
 /// Why a sweep could not complete.
