@@ -473,7 +473,7 @@ fn check_causes(causes: &[CauseReport], what: &str) -> Result<(), TestCaseError>
     prop_assert!(!causes.is_empty(), "{what} has no cause");
     for c in causes {
         prop_assert!(
-            known.contains(c.cause.as_str()),
+            known.contains(c.cause),
             "{what}: {} is no R10 cause",
             c.cause
         );

@@ -529,7 +529,7 @@ fn rest_of_windows(r: &RunResult, rest: &[(&ServerReport, usize, &Window)]) -> S
     let shortest = rest.iter().map(|(_, _, w)| w.duration_s).min().unwrap_or(0);
     let mut names: Vec<&str> = rest
         .iter()
-        .flat_map(|(_, _, w)| w.causes.iter().map(|c| c.cause.as_str()))
+        .flat_map(|(_, _, w)| w.causes.iter().map(|c| c.cause))
         .collect();
     names.sort_unstable();
     names.dedup();

@@ -347,12 +347,15 @@ pub fn geo_causes(state: &State, id: ServerId, server: &Server) -> Option<Causes
 }
 
 /// Renders a subject as the reports name it (R10).
-pub fn subject_name(state: &State, s: &Subject) -> String {
+pub fn subject_name<'s>(state: &'s State, s: &Subject) -> std::borrow::Cow<'s, str> {
+    use std::borrow::Cow;
     match s {
-        Subject::Identity(id) => state.identities[*id as usize].name.clone(),
-        Subject::Vault(v) => state.vaults[*v as usize].name.clone(),
-        Subject::Key(v, k) => format!("{}/{}", state.vaults[*v as usize].name, k),
-        Subject::Version(v, k, n) => format!("{}/{}/{}", state.vaults[*v as usize].name, k, n),
-        Subject::Server(id) => state.servers[*id as usize].name.clone(),
+        Subject::Identity(id) => Cow::Borrowed(&state.identities[*id as usize].name),
+        Subject::Vault(v) => Cow::Borrowed(&state.vaults[*v as usize].name),
+        Subject::Key(v, k) => Cow::Owned(format!("{}/{}", state.vaults[*v as usize].name, k)),
+        Subject::Version(v, k, n) => {
+            Cow::Owned(format!("{}/{}/{}", state.vaults[*v as usize].name, k, n))
+        }
+        Subject::Server(id) => Cow::Borrowed(&state.servers[*id as usize].name),
     }
 }

@@ -1365,7 +1365,7 @@ impl<'p> Sim<'p> {
                 .expect("a CMK server with a backup region has a geo key (R35)");
             if let Some(causes) = super::access::geo_causes(&self.state, src, s) {
                 if let Some(first) = causes.first() {
-                    let all = render_causes(&self.state, &causes);
+                    let all = render_causes(&mut self.texts, &self.state, &causes);
                     let list: Vec<String> = all
                         .iter()
                         .map(|c| format!("{} {}", c.cause, c.subject))

@@ -9,6 +9,7 @@ pub mod server;
 mod setup;
 mod sim;
 pub mod snapshot;
+mod texts;
 pub mod world;
 
 pub use sim::{run, RunError, RunOptions};

@@ -97,7 +97,7 @@ impl TlsVersion {
 #[derive(Clone, Debug)]
 pub struct PendingLoss {
     pub lost_at_s: u64,
-    pub trigger: String,
+    pub trigger: crate::result::Text,
     pub denial: Handle,
     pub control: Handle,
     pub causes: Vec<crate::result::CauseReport>,

@@ -8,6 +8,7 @@
 use super::access::{geo_causes, server_causes, subject_name, Causes};
 use super::entities::EntityTracker;
 use super::server::{BatchEntry, OpenWindow, PendingLoss};
+use super::texts::Texts;
 use super::world::{ServerId, VaultId};
 use super::State;
 use crate::engine::queue::EventQueue;
@@ -15,7 +16,7 @@ use crate::engine::random::{self, Dist};
 use crate::engine::time::{format_duration, format_offset as at};
 use crate::result::{
     AlertReport, CauseReport, FailedChecks, Interval, Outcome, RecoveryStep, Refusal, RunResult,
-    StepRun, TimelineEntry, Window,
+    StepRun, Text, TimelineEntry, Window,
 };
 use crate::scenario::format::{AlertOn, Trigger};
 use crate::scenario::{Plan, Runbook};
@@ -182,6 +183,10 @@ pub(super) struct Sim<'p> {
     events_processed: u64,
     last_data_check_epoch: u64,
     last_entry: Option<BatchEntry>,
+    /// Texts shared between reports.
+    pub texts: Texts,
+    /// The trigger text made from the last batch entry that started a loss.
+    last_trigger: Option<(BatchEntry, Text)>,
 }
 
 impl<'p> Sim<'p> {
@@ -206,6 +211,8 @@ impl<'p> Sim<'p> {
             events_processed: 0,
             last_data_check_epoch: 0,
             last_entry: None,
+            texts: Texts::default(),
+            last_trigger: None,
         }
     }
 
@@ -466,9 +473,9 @@ impl<'p> Sim<'p> {
                     open.window.recovery.reserve_exact(1);
                     open.window.recovery.push(RecoveryStep {
                         at_s: b.at_s,
-                        kind: "action".into(),
-                        what: String::from(&*b.what),
-                        by: String::from(&*b.by),
+                        kind: "action",
+                        what: b.what.clone(),
+                        by: b.by.clone(),
                         wait_s: None,
                     });
                 }
@@ -484,10 +491,7 @@ impl<'p> Sim<'p> {
                 } else {
                     // Built by hand: no formatting machinery for a
                     // deletion that touches a million servers.
-                    let trigger = batch
-                        .first()
-                        .map(|b| [&*b.what, " by ", &*b.by].concat())
-                        .unwrap_or_else(|| "a change of stored state".to_string());
+                    let trigger = self.trigger(batch.first());
                     let at_once = std::mem::take(&mut self.state.servers[idx].watch.deny_at_once);
                     self.start_loss(id, trigger, at_once);
                 }
@@ -548,15 +552,38 @@ impl<'p> Sim<'p> {
         }
     }
 
-    pub fn cause_reports(&self, id: ServerId) -> Vec<CauseReport> {
+    pub fn cause_reports(&mut self, id: ServerId) -> Vec<CauseReport> {
         let server = &self.state.servers[id as usize];
-        render_causes(&self.state, &server_causes(&self.state, id, server))
+        render_causes(
+            &mut self.texts,
+            &self.state,
+            &server_causes(&self.state, id, server),
+        )
+    }
+
+    /// R30: a loss's trigger, "what by whom", from the first thing that
+    /// touched the server this second. A change that touches many servers
+    /// gives them all one shared text.
+    fn trigger(&mut self, first: Option<&BatchEntry>) -> Text {
+        let Some(b) = first else {
+            return self.texts.get("a change of stored state");
+        };
+        if let Some((last, text)) = &self.last_trigger {
+            if std::sync::Arc::ptr_eq(&last.what, &b.what)
+                && std::sync::Arc::ptr_eq(&last.by, &b.by)
+            {
+                return text.clone();
+            }
+        }
+        let text: Text = [&*b.what, " by ", &*b.by].concat().into();
+        self.last_trigger = Some((b.clone(), text.clone()));
+        text
     }
 
     // ---- R20–R22: loss, denial, control plane, wait, Available -------------
 
     /// R20: a loss at now. `at_once`: a Single copy denies from creation (R39).
-    pub fn start_loss(&mut self, id: ServerId, trigger: String, at_once: bool) {
+    pub fn start_loss(&mut self, id: ServerId, trigger: Text, at_once: bool) {
         let now = self.state.now_s;
         let cadence = self.plan.timing.key_check_every_s;
         let dist = self.plan.timing.inaccessible_after;
@@ -806,12 +833,13 @@ impl<'p> Sim<'p> {
             open.available = Some((h2, now + fresh));
             open.window.recovery.push(RecoveryStep {
                 at_s: now,
-                kind: "revalidate".into(),
+                kind: "revalidate",
                 what: format!(
                     "revalidation brings Available forward to {}",
                     at(now + fresh)
-                ),
-                by: by.to_string(),
+                )
+                .into(),
+                by: self.texts.get(by),
                 wait_s: Some(fresh),
             });
             return true;
@@ -854,9 +882,9 @@ impl<'p> Sim<'p> {
             w.recovery.reserve_exact(1);
             w.recovery.push(RecoveryStep {
                 at_s: t1,
-                kind: "wait".into(),
-                what: purpose.to_string(),
-                by: "service".into(),
+                kind: "wait",
+                what: self.texts.get(purpose),
+                by: self.texts.get("service"),
                 wait_s: Some(now - t1),
             });
         }
@@ -1171,17 +1199,17 @@ impl<'p> Sim<'p> {
         let Some(causes) = geo_causes(&self.state, id, server) else {
             return;
         };
-        let reports = render_causes(&self.state, &causes);
-        let server = &mut self.state.servers[id as usize];
-        match (server.watch.geo_open.as_mut(), causes.is_empty()) {
-            (None, false) => {
-                server.watch.geo_open = Some(Interval {
+        match (server.watch.geo_open.is_some(), causes.is_empty()) {
+            (false, false) => {
+                let reports = render_causes(&mut self.texts, &self.state, &causes);
+                self.state.servers[id as usize].watch.geo_open = Some(Interval {
                     from_s: now,
                     until_s: None,
                     causes: reports,
                 });
             }
-            (Some(_), true) => {
+            (true, true) => {
+                let server = &mut self.state.servers[id as usize];
                 let mut iv = server.watch.geo_open.take().expect("open geo interval");
                 iv.until_s = Some(now);
                 server.report.geo_backup_unusable.push(iv);
@@ -1414,13 +1442,13 @@ fn alert_server(on: &AlertOn) -> Option<&str> {
     }
 }
 
-pub(super) fn render_causes(state: &State, causes: &Causes) -> Vec<CauseReport> {
+pub(super) fn render_causes(texts: &mut Texts, state: &State, causes: &Causes) -> Vec<CauseReport> {
     causes
         .list
         .iter()
         .map(|(c, s)| CauseReport {
-            cause: c.name().to_string(),
-            subject: subject_name(state, s),
+            cause: c.name(),
+            subject: texts.get(&subject_name(state, s)),
         })
         .collect()
 }

@@ -88,7 +88,7 @@ pub fn snapshot_at(plan: &Plan, opts: &RunOptions, at_s: u64) -> Result<Snapshot
                 causes: causes
                     .list
                     .iter()
-                    .map(|(c, subj)| (*c, subject_name(state, subj)))
+                    .map(|(c, subj)| (*c, subject_name(state, subj).into_owned()))
                     .collect(),
                 cmk: s.cmk.as_ref().map(|c| CmkSnapshot {
                     reference: c.reference.to_string(),

@@ -550,7 +550,7 @@ fn evaluate(
     };
     out.expected_s = Some(t1.saturating_sub(t) + mean.round() as u64);
     out.simulated_available_at_s = Some(end);
-    out.wait = wait;
+    out.wait = wait.map(|w| w.to_string());
     Ok(out)
 }
 

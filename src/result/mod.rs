@@ -7,11 +7,16 @@ pub mod expect;
 
 use serde::Serialize;
 
+/// A text shared between reports rather than copied: one vault deletion
+/// gives a million windows the same trigger and the same cause subject.
+pub type Text = std::sync::Arc<str>;
+
 /// A failing R10 condition and what it concerns.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct CauseReport {
-    pub cause: String,
-    pub subject: String,
+    /// The cause's name (MODEL.md R10 table), e.g. `VaultSoftDeleted`.
+    pub cause: &'static str,
+    pub subject: Text,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -27,9 +32,9 @@ pub struct FailedChecks {
 pub struct RecoveryStep {
     pub at_s: u64,
     /// `action`, `revalidate` or `wait`.
-    pub kind: String,
-    pub what: String,
-    pub by: String,
+    pub kind: &'static str,
+    pub what: Text,
+    pub by: Text,
     /// For a wait: its length and the setting it was drawn from.
     pub wait_s: Option<u64>,
 }
@@ -46,7 +51,7 @@ pub struct Window {
     pub health_until_s: Option<u64>,
     pub duration_s: u64,
     pub causes: Vec<CauseReport>,
-    pub trigger: String,
+    pub trigger: Text,
     pub access_restored_at_s: Option<u64>,
     pub recovery: Vec<RecoveryStep>,
     pub failed_checks: FailedChecks,

@@ -255,7 +255,7 @@ pub fn window_line(w: &Window) -> String {
 
 /// Cause names, sorted (MODEL.md gives no order for them).
 pub fn cause_names(causes: &[keyloss::result::CauseReport]) -> Vec<String> {
-    let mut v: Vec<String> = causes.iter().map(|c| c.cause.clone()).collect();
+    let mut v: Vec<String> = causes.iter().map(|c| c.cause.to_string()).collect();
     v.sort();
     v
 }
