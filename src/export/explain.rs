@@ -206,7 +206,7 @@ fn what_changed(t: Times, server: &str, w: &Window) -> String {
 }
 
 fn cause_line(c: &CauseReport) -> String {
-    match causes::info(&c.cause) {
+    match causes::info(c.cause) {
         Some(i) => format!(
             "{} ({}): {}. It breaks condition {} of key access (R10: {}): {}.",
             c.cause,
@@ -222,7 +222,7 @@ fn cause_line(c: &CauseReport) -> String {
 
 fn per_cause(list: &[CauseReport], pick: fn(&causes::CauseInfo) -> &'static str) -> Vec<String> {
     list.iter()
-        .map(|c| match causes::info(&c.cause) {
+        .map(|c| match causes::info(c.cause) {
             Some(i) => format!("{}: {}.", c.cause, pick(&i).replace("{s}", &c.subject)),
             None => format!("{}: no documented advice is known for this cause.", c.cause),
         })
@@ -569,7 +569,7 @@ fn unseen_section(r: &RunResult, t: Times) -> Option<Section> {
             let why = and_list(
                 &u.causes
                     .iter()
-                    .map(|c| format!("{}: {}", c.cause, causes::what(&c.cause, &c.subject)))
+                    .map(|c| format!("{}: {}", c.cause, causes::what(c.cause, &c.subject)))
                     .collect::<Vec<_>>(),
             );
             match u.until_s {
@@ -603,7 +603,7 @@ fn geo_section(r: &RunResult, t: Times) -> Option<Section> {
             let why = and_list(
                 &g.causes
                     .iter()
-                    .map(|c| format!("{}: {}", c.cause, causes::what(&c.cause, &c.subject)))
+                    .map(|c| format!("{}: {}", c.cause, causes::what(c.cause, &c.subject)))
                     .collect::<Vec<_>>(),
             );
             format!(

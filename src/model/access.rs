@@ -8,7 +8,9 @@ use super::world::{
     needed_permissions, role_counts, IdentityId, IdentityState, Life, ServerId, Vault, VaultId,
 };
 use super::State;
+use crate::result::Text;
 use crate::scenario::format::PermissionModel;
+use smallvec::SmallVec;
 
 /// The stable cause names of R10, in report order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -87,8 +89,8 @@ impl Cause {
 pub enum Subject {
     Identity(IdentityId),
     Vault(VaultId),
-    Key(VaultId, String),
-    Version(VaultId, String, u32),
+    Key(VaultId, Text),
+    Version(VaultId, Text, u32),
     Server(ServerId),
 }
 
@@ -142,9 +144,11 @@ pub const ALL_CAUSES: [Cause; 18] = [
 ];
 
 /// Collects causes with subjects, sorted into report order at the end.
+/// Inline up to two: R10 is evaluated for every server a change touches,
+/// and nearly every evaluation finds none or one.
 #[derive(Default, Debug, Clone)]
 pub struct Causes {
-    pub list: Vec<(Cause, Subject)>,
+    pub list: SmallVec<[(Cause, Subject); 2]>,
     pub mask: CauseMask,
 }
 
@@ -241,7 +245,7 @@ pub fn holds_grant(vault: &Vault, b: &Binding, single: bool) -> bool {
         PermissionModel::Rbac => vault.roles.iter().any(|r| {
             r.principal == b.principal
                 && role_counts(r.role)
-                && r.key.as_ref().is_none_or(|k| *k == b.key)
+                && r.key.as_ref().is_none_or(|k| **k == *b.key)
         }),
         PermissionModel::AccessPolicy => vault
             .policies
@@ -254,33 +258,27 @@ pub fn holds_grant(vault: &Vault, b: &Binding, single: bool) -> bool {
 pub fn check_key_version(
     state: &State,
     vault_id: VaultId,
-    key_name: &str,
+    key_name: &Text,
     number: u32,
     material: u64,
     out: &mut Causes,
 ) {
     let vault = &state.vaults[vault_id as usize];
     if matches!(vault.life, Life::Purged | Life::Absent) {
-        out.push(
-            Cause::KeyPurged,
-            Subject::Key(vault_id, key_name.to_string()),
-        );
+        out.push(Cause::KeyPurged, Subject::Key(vault_id, key_name.clone()));
         return;
     }
     let Some(key) = vault.key(key_name).filter(|k| k.life.is_present()) else {
-        out.push(
-            Cause::KeyPurged,
-            Subject::Key(vault_id, key_name.to_string()),
-        );
+        out.push(Cause::KeyPurged, Subject::Key(vault_id, key_name.clone()));
         return;
     };
     if let Life::SoftDeleted { .. } = key.life {
         out.push(
             Cause::KeySoftDeleted,
-            Subject::Key(vault_id, key_name.to_string()),
+            Subject::Key(vault_id, key_name.clone()),
         );
     }
-    let subject = || Subject::Version(vault_id, key_name.to_string(), number);
+    let subject = || Subject::Version(vault_id, key_name.clone(), number);
     let Some(v) = key.version(number).filter(|v| v.material == material) else {
         out.push(Cause::KeyVersionMissing, subject());
         return;

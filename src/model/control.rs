@@ -1142,7 +1142,7 @@ impl<'p> Sim<'p> {
         ServerSpec {
             name: into.to_string(),
             region: region.to_string(),
-            tenant: Some(s.tenant.clone()),
+            tenant: Some(s.tenant.to_string()),
             kind: s.kind,
             tier: s.tier,
             encryption: EncryptionSpec::ServiceManaged,
@@ -1202,7 +1202,7 @@ impl<'p> Sim<'p> {
             },
             attached: false,
             geo: None,
-            restore_source: source,
+            restore_source: source.map(Box::new),
             needs_revalidation: true,
             pending_move: None,
         };
@@ -1242,7 +1242,7 @@ impl<'p> Sim<'p> {
         match enc {
             None => {
                 if let Some(mut c) = source_cmk {
-                    c.restore_source = source_version;
+                    c.restore_source = source_version.map(Box::new);
                     c.pending_move = None;
                     let tenant = spec.tenant.clone().unwrap_or_default();
                     let (min, max) = super::setup::check_tls_settings(&spec)?;
@@ -1258,7 +1258,7 @@ impl<'p> Sim<'p> {
                 if let Some(sv) = source_version {
                     if let Some(cmk) = self.state.servers[id as usize].cmk.as_mut() {
                         let vault = sv.vault;
-                        cmk.restore_source = Some(sv);
+                        cmk.restore_source = Some(Box::new(sv));
                         self.state.add_dependent(id, vault, None);
                     }
                 }
@@ -1304,7 +1304,7 @@ impl<'p> Sim<'p> {
                 });
                 let bound = SourceVersion {
                     vault: vid,
-                    key: reference.key.clone(),
+                    key: self.texts.get(&reference.key),
                     version: n,
                     material: m,
                 };
@@ -1365,7 +1365,7 @@ impl<'p> Sim<'p> {
                 .expect("a CMK server with a backup region has a geo key (R35)");
             if let Some(causes) = super::access::geo_causes(&self.state, src, s) {
                 if let Some(first) = causes.first() {
-                    let all = render_causes(&mut self.texts, &self.state, &causes);
+                    let all = render_causes(&self.texts, &self.state, &causes);
                     let list: Vec<String> = all
                         .iter()
                         .map(|c| format!("{} {}", c.cause, c.subject))

@@ -52,7 +52,7 @@ impl State {
     pub fn resolve_geo(&self, geo: &GeoBinding) -> Binding {
         let mut b = Binding {
             vault: geo.vault,
-            key: geo.reference.key.clone(),
+            key: geo.key.clone(),
             version: geo.version,
             material: geo.material,
             identity: Some(geo.identity),

@@ -4,14 +4,14 @@
 use super::access::CauseMask;
 use super::world::{IdentityId, MaterialId, PrincipalId, VaultId};
 use crate::engine::queue::Handle;
-use crate::result::{Interval, ServerReport, TlsIncident, Window};
+use crate::result::{Interval, ServerReport, Text, TlsIncident, Window};
 use crate::scenario::format::{ClientTls, KeyRef, ServerKind, Tier, WorkloadSpec};
 
 /// A server's hold on one key version through one identity (R6, R10).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Binding {
     pub vault: VaultId,
-    pub key: String,
+    pub key: Text,
     /// The version in use: fixed for a versioned reference, the newest one
     /// moved to for a versionless one (R6).
     pub version: u32,
@@ -26,6 +26,8 @@ pub struct Binding {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GeoBinding {
     pub reference: KeyRef,
+    /// The reference's key name, shared.
+    pub key: Text,
     pub vault: VaultId,
     pub version: u32,
     pub material: MaterialId,
@@ -37,7 +39,7 @@ pub struct GeoBinding {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SourceVersion {
     pub vault: VaultId,
-    pub key: String,
+    pub key: Text,
     pub version: u32,
     pub material: MaterialId,
 }
@@ -56,11 +58,13 @@ pub struct Cmk {
     pub primary: Binding,
     /// R10.1: the identity is still in the server's identity list.
     pub attached: bool,
-    pub geo: Option<GeoBinding>,
-    pub restore_source: Option<SourceVersion>,
+    /// Boxed, as the two below: most servers have none, and every event
+    /// of a large fleet reads the servers around this one.
+    pub geo: Option<Box<GeoBinding>>,
+    pub restore_source: Option<Box<SourceVersion>>,
     /// R39: a Single copy must be revalidated after it gets an identity.
     pub needs_revalidation: bool,
-    pub pending_move: Option<PendingMove>,
+    pub pending_move: Option<Box<PendingMove>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -138,8 +142,8 @@ pub struct Watch {
     /// loss's trigger and a recovery path's actions.
     pub batch: Vec<BatchEntry>,
     pub connection: Option<Handle>,
-    pub tls_open: Option<TlsIncident>,
-    pub geo_open: Option<Interval>,
+    pub tls_open: Option<Box<TlsIncident>>,
+    pub geo_open: Option<Box<Interval>>,
     /// R39: a Single copy denies from its creation, not from its next check.
     pub deny_at_once: bool,
 }
@@ -160,9 +164,9 @@ pub struct Server {
     pub presence: Presence,
     pub kind: ServerKind,
     pub tier: Tier,
-    pub region: String,
-    pub tenant: String,
-    pub backup_region: Option<String>,
+    pub region: Text,
+    pub tenant: Text,
+    pub backup_region: Option<Text>,
     pub double_encryption: bool,
     pub cmk: Option<Cmk>,
     /// R10.3: the server's own network path to its vaults.
@@ -186,8 +190,8 @@ impl Server {
             presence: Presence::NotCreated,
             kind: ServerKind::Flexible,
             tier: Tier::GeneralPurpose,
-            region: String::new(),
-            tenant: String::new(),
+            region: Text::from(""),
+            tenant: Text::from(""),
             backup_region: None,
             double_encryption: false,
             cmk: None,
@@ -201,7 +205,8 @@ impl Server {
             system_identity: None,
             watch: Watch::default(),
             report: ServerReport {
-                name: name.to_string(),
+                // Filled in when the run ends: one copy of the name meanwhile.
+                name: String::new(),
                 created_at_s: None,
                 deleted_at_s: None,
                 windows: Vec::new(),

@@ -419,7 +419,9 @@ impl<'p> Sim<'p> {
                 continue;
             }
             let Some(cmk) = &server.cmk else { continue };
-            if cmk.reference.version.is_some() || cmk.primary.vault != vid || cmk.primary.key != key
+            if cmk.reference.version.is_some()
+                || cmk.primary.vault != vid
+                || *cmk.primary.key != *key
             {
                 continue;
             }
@@ -439,11 +441,11 @@ impl<'p> Sim<'p> {
                 .queue
                 .schedule(now + delay, group::MOVE, s, Ev::Move(s));
             let cmk = self.state.servers[s as usize].cmk.as_mut().expect("cmk");
-            cmk.pending_move = Some(super::server::PendingMove {
+            cmk.pending_move = Some(Box::new(super::server::PendingMove {
                 handle,
                 version: number,
                 material,
-            });
+            }));
         }
     }
 
@@ -526,7 +528,7 @@ impl<'p> Sim<'p> {
             });
         let binding = Binding {
             vault: vid,
-            key: reference.key.clone(),
+            key: self.texts.get(&reference.key),
             version: newest.map_or(reference.version.unwrap_or(1), |v| v.number),
             material: newest.map_or(0, |v| v.material),
             identity: Some(identity),
@@ -690,6 +692,7 @@ impl<'p> Sim<'p> {
                         let b = self.check_setup(&geo_target, &g.key, gid)?;
                         Some(GeoBinding {
                             reference: g.key.clone(),
+                            key: b.key.clone(),
                             vault: b.vault,
                             version: b.version,
                             material: b.material,
@@ -702,7 +705,7 @@ impl<'p> Sim<'p> {
                     reference: key.clone(),
                     primary,
                     attached: true,
-                    geo,
+                    geo: geo.map(Box::new),
                     restore_source: None,
                     needs_revalidation: false,
                     pending_move: None,
@@ -738,9 +741,9 @@ impl<'p> Sim<'p> {
         server.presence = Presence::Live;
         server.kind = spec.kind;
         server.tier = spec.tier;
-        server.region = spec.region.clone();
-        server.tenant = tenant;
-        server.backup_region = spec.backup_region.clone();
+        server.region = self.texts.get(&spec.region);
+        server.tenant = self.texts.get(&tenant);
+        server.backup_region = spec.backup_region.as_deref().map(|r| self.texts.get(r));
         server.double_encryption = spec.double_encryption;
         server.vault_reachable = true;
         server.ssl_min = ssl_min;

@@ -429,11 +429,11 @@ impl<'p> Sim<'p> {
         let Some(cmk) = &self.state.servers[s as usize].cmk else {
             return false;
         };
-        let primary = cmk.primary.vault == vault && cmk.primary.key == key;
+        let primary = cmk.primary.vault == vault && *cmk.primary.key == *key;
         let source = cmk
             .restore_source
             .as_ref()
-            .is_some_and(|x| x.vault == vault && x.key == key);
+            .is_some_and(|x| x.vault == vault && *x.key == *key);
         let geo = cmk
             .geo
             .as_ref()
@@ -552,10 +552,10 @@ impl<'p> Sim<'p> {
         }
     }
 
-    pub fn cause_reports(&mut self, id: ServerId) -> Vec<CauseReport> {
+    pub fn cause_reports(&self, id: ServerId) -> Vec<CauseReport> {
         let server = &self.state.servers[id as usize];
         render_causes(
-            &mut self.texts,
+            &self.texts,
             &self.state,
             &server_causes(&self.state, id, server),
         )
@@ -945,7 +945,7 @@ impl<'p> Sim<'p> {
         }
         if let Some(mut inc) = server.watch.tls_open.take() {
             inc.until_s = Some(now);
-            server.report.tls_incidents.push(inc);
+            server.report.tls_incidents.push(*inc);
         }
         if let Some(m) = server.cmk.as_mut().and_then(|c| c.pending_move.take()) {
             handles.push(m.handle);
@@ -997,12 +997,12 @@ impl<'p> Sim<'p> {
             match server.watch.tls_open.as_mut() {
                 Some(inc) => inc.attempts += 1,
                 None => {
-                    server.watch.tls_open = Some(crate::result::TlsIncident {
+                    server.watch.tls_open = Some(Box::new(crate::result::TlsIncident {
                         from_s: now,
                         until_s: None,
                         attempts: 1,
                         client_tls: client.as_str().to_string(),
-                    });
+                    }));
                     self.log(
                         "TlsRefused",
                         &name,
@@ -1036,7 +1036,7 @@ impl<'p> Sim<'p> {
         if !server.tls_mismatch() {
             if let Some(mut inc) = server.watch.tls_open.take() {
                 inc.until_s = Some(now);
-                server.report.tls_incidents.push(inc);
+                server.report.tls_incidents.push(*inc);
             }
         }
         self.ensure_traffic(id);
@@ -1201,18 +1201,18 @@ impl<'p> Sim<'p> {
         };
         match (server.watch.geo_open.is_some(), causes.is_empty()) {
             (false, false) => {
-                let reports = render_causes(&mut self.texts, &self.state, &causes);
-                self.state.servers[id as usize].watch.geo_open = Some(Interval {
+                let reports = render_causes(&self.texts, &self.state, &causes);
+                self.state.servers[id as usize].watch.geo_open = Some(Box::new(Interval {
                     from_s: now,
                     until_s: None,
                     causes: reports,
-                });
+                }));
             }
             (true, true) => {
                 let server = &mut self.state.servers[id as usize];
                 let mut iv = server.watch.geo_open.take().expect("open geo interval");
                 iv.until_s = Some(now);
-                server.report.geo_backup_unusable.push(iv);
+                server.report.geo_backup_unusable.push(*iv);
             }
             _ => {}
         }
@@ -1292,7 +1292,7 @@ impl<'p> Sim<'p> {
         let key = s.cmk.as_ref().map(|c| {
             (
                 self.state.vaults[c.primary.vault as usize].name.as_str(),
-                c.primary.key.as_str(),
+                &*c.primary.key,
             )
         });
         self.plan
@@ -1337,10 +1337,10 @@ impl<'p> Sim<'p> {
                 s.report.windows.push(open.window);
             }
             if let Some(inc) = s.watch.tls_open.take() {
-                s.report.tls_incidents.push(inc);
+                s.report.tls_incidents.push(*inc);
             }
             if let Some(iv) = s.watch.geo_open.take() {
-                s.report.geo_backup_unusable.push(iv);
+                s.report.geo_backup_unusable.push(*iv);
             }
             if with_metrics {
                 let mine = self.alerts_about(&s);
@@ -1355,6 +1355,7 @@ impl<'p> Sim<'p> {
             }
             if s.presence != super::server::Presence::NotCreated || s.report.created_at_s.is_some()
             {
+                s.report.name = std::mem::take(&mut s.name);
                 servers.push(s.report);
             }
         }
@@ -1442,7 +1443,7 @@ fn alert_server(on: &AlertOn) -> Option<&str> {
     }
 }
 
-pub(super) fn render_causes(texts: &mut Texts, state: &State, causes: &Causes) -> Vec<CauseReport> {
+pub(super) fn render_causes(texts: &Texts, state: &State, causes: &Causes) -> Vec<CauseReport> {
     causes
         .list
         .iter()

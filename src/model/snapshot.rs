@@ -81,8 +81,8 @@ pub fn snapshot_at(plan: &Plan, opts: &RunOptions, at_s: u64) -> Result<Snapshot
             ServerSnapshot {
                 name: s.name.clone(),
                 kind: s.kind,
-                region: s.region.clone(),
-                tenant: s.tenant.clone(),
+                region: s.region.to_string(),
+                tenant: s.tenant.to_string(),
                 denying: s.is_denying(),
                 data_lost: s.report.data_lost_at_s.is_some(),
                 causes: causes
@@ -93,7 +93,7 @@ pub fn snapshot_at(plan: &Plan, opts: &RunOptions, at_s: u64) -> Result<Snapshot
                 cmk: s.cmk.as_ref().map(|c| CmkSnapshot {
                     reference: c.reference.to_string(),
                     vault: state.vaults[c.primary.vault as usize].name.clone(),
-                    key: c.primary.key.clone(),
+                    key: c.primary.key.to_string(),
                     version: c.primary.version,
                     identity: c
                         .primary
