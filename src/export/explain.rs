@@ -507,13 +507,14 @@ fn total(server: &str, w: &Window) -> String {
             duration(w.duration_s)
         ),
     };
-    let metric = |m: Option<Option<u64>>| m.map(|v| v.map_or("never".to_string(), duration));
-    if let (Some(d), Some(e), Some(m), Some(rc)) = (
-        metric(w.detect_s),
-        metric(w.engage_s),
-        metric(w.mitigate_s),
-        metric(w.recover_s),
-    ) {
+    let metric = |m: Option<u64>| m.map_or("never".to_string(), duration);
+    if let Some(x) = &w.metrics {
+        let (d, e, m, rc) = (
+            metric(x.detect_s),
+            metric(x.engage_s),
+            metric(x.mitigate_s),
+            metric(x.recover_s),
+        );
         let _ = write!(
             p,
             " Measured from the loss: detected after {d}, engaged after {e}, mitigated after {m}, recovered after {rc}."

@@ -217,19 +217,20 @@ fn window(out: &mut String, n: usize, w: &Window, clock: Clock) {
             }
         }
     }
-    let metric = |m: Option<Option<u64>>| m.map(|v| v.map_or("—".to_string(), format_duration));
-    if let (Some(d), Some(e), Some(m), Some(r)) = (
-        metric(w.detect_s),
-        metric(w.engage_s),
-        metric(w.mitigate_s),
-        metric(w.recover_s),
-    ) {
+    let metric = |m: Option<u64>| m.map_or("—".to_string(), format_duration);
+    if let Some(x) = &w.metrics {
+        let (d, e, m, r) = (
+            metric(x.detect_s),
+            metric(x.engage_s),
+            metric(x.mitigate_s),
+            metric(x.recover_s),
+        );
         let _ = writeln!(
             out,
             "      detect {d}, engage {e}, mitigate {m}, recover {r}"
         );
     }
-    for s in w.steps_not_helping.iter().flatten() {
+    for s in w.metrics.iter().flat_map(|x| &x.steps_not_helping) {
         let why = s
             .reason
             .as_ref()

@@ -16,7 +16,7 @@ use crate::engine::random::{self, Dist};
 use crate::engine::time::{format_duration, format_offset as at};
 use crate::result::{
     AlertReport, CauseReport, FailedChecks, Interval, Outcome, RecoveryStep, Refusal, RunResult,
-    StepRun, Text, TimelineEntry, Window,
+    StepRun, Text, TimelineEntry, Window, WindowMetrics,
 };
 use crate::scenario::format::{AlertOn, Trigger};
 use crate::scenario::{Plan, Runbook};
@@ -683,11 +683,7 @@ impl<'p> Sim<'p> {
                     last_s: now,
                     count: 0,
                 },
-                detect_s: None,
-                engage_s: None,
-                mitigate_s: None,
-                recover_s: None,
-                steps_not_helping: None,
+                metrics: None,
             },
             control: Some(p.control),
             available: None,
@@ -1470,12 +1466,12 @@ fn add_metrics(w: &mut Window, alerts: &[&AlertReport], steps: &[StepRun], horiz
             .min()
             .map(|t| t - fa)
     });
-    w.detect_s = Some(first_alert.map(|t| t - w.lost_at_s));
-    w.engage_s = Some(first_step);
-    w.mitigate_s = Some(w.access_restored_at_s.map(|t| t - w.lost_at_s));
-    w.recover_s = Some(w.denied_until_s.map(|t| t - w.lost_at_s));
-    w.steps_not_helping = Some(
-        steps
+    w.metrics = Some(Box::new(WindowMetrics {
+        detect_s: first_alert.map(|t| t - w.lost_at_s),
+        engage_s: first_step,
+        mitigate_s: w.access_restored_at_s.map(|t| t - w.lost_at_s),
+        recover_s: w.denied_until_s.map(|t| t - w.lost_at_s),
+        steps_not_helping: steps
             .iter()
             .filter(|s| {
                 s.runbook.is_some()
@@ -1485,5 +1481,5 @@ fn add_metrics(w: &mut Window, alerts: &[&AlertReport], steps: &[StepRun], horiz
             })
             .cloned()
             .collect(),
-    );
+    }));
 }

@@ -142,8 +142,12 @@ fn night(r: &RunResult) -> Night {
     Night {
         outage_s: per_server.iter().map(|(_, t)| t).sum(),
         per_server_outage_s: per_server,
-        detect_s: windows().filter_map(|w| w.detect_s.flatten()).collect(),
-        recover_s: windows().filter_map(|w| w.recover_s.flatten()).collect(),
+        detect_s: windows()
+            .filter_map(|w| w.metrics.as_ref()?.detect_s)
+            .collect(),
+        recover_s: windows()
+            .filter_map(|w| w.metrics.as_ref()?.recover_s)
+            .collect(),
         data_lost: r.servers.iter().any(|s| s.data_lost_at_s.is_some()),
         steps: r
             .steps

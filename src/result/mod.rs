@@ -55,20 +55,24 @@ pub struct Window {
     pub access_restored_at_s: Option<u64>,
     pub recovery: Vec<RecoveryStep>,
     pub failed_checks: FailedChecks,
-    /// Rehearsal metrics (issue: runbook rehearsal); present when the
-    /// scenario has alerts or a runbook.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub detect_s: Option<Option<u64>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub engage_s: Option<Option<u64>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub mitigate_s: Option<Option<u64>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub recover_s: Option<Option<u64>>,
+    /// Rehearsal metrics, present when the scenario has alerts or a
+    /// runbook. Their fields appear in the window itself (`detect_s`, …);
+    /// boxed, since a fleet without alerts keeps a million windows.
+    #[serde(flatten)]
+    pub metrics: Option<Box<WindowMetrics>>,
+}
+
+/// R30 rehearsal metrics of one window, each measured from the loss
+/// (`engage_s` from the first alert); `None` when it never happened.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct WindowMetrics {
+    pub detect_s: Option<u64>,
+    pub engage_s: Option<u64>,
+    pub mitigate_s: Option<u64>,
+    pub recover_s: Option<u64>,
     /// Runbook steps run during the window that were refused or changed
     /// nothing, with the reason.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub steps_not_helping: Option<Vec<StepRun>>,
+    pub steps_not_helping: Vec<StepRun>,
 }
 
 /// R21 / R11: an interval with causes but no denial.

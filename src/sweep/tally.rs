@@ -373,7 +373,7 @@ pub(crate) fn server_id(plan: &Plan, name: &str, next_id: usize) -> Option<u32> 
 /// a scenario without alerts detects nothing.
 fn add_windows(pop: &mut PopTally, s: &ServerReport) {
     for w in &s.windows {
-        match w.detect_s.flatten() {
+        match w.metrics.as_ref().and_then(|x| x.detect_s) {
             Some(t) => pop.detect.add(t),
             None => pop.undetected += 1,
         }
