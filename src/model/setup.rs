@@ -101,9 +101,9 @@ impl<'p> Sim<'p> {
         }
         for ws in plan.world_servers.iter().copied() {
             let spec = plan.world_server_spec(ws);
-            let name = plan.servers.list[ws.id as usize].clone();
-            if let Err(r) = self.create_server(ws.id, &name, spec) {
-                self.record_refusal("CreateServer", "world", Some(&name), r);
+            let name = &plan.servers.list[ws.id as usize];
+            if let Err(r) = self.create_server(ws.id, name, spec) {
+                self.record_refusal("CreateServer", "world", Some(name), r);
             }
         }
         self.entities.changed = true;

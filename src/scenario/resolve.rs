@@ -573,13 +573,15 @@ impl<'t> Checker<'t> {
                     decl: decl as u32,
                 }),
                 ServerDecl::Fleet { prefix, count, .. } => {
+                    // Members were named in order, each one new (a clash is
+                    // an error), so their ids follow the first one's.
                     let width = count.to_string().len();
                     let mut name = String::new();
-                    for i in 1..=*count {
-                        fleet_member_name(&mut name, prefix, i, width);
-                        let id = servers.get(&name).expect("named");
+                    fleet_member_name(&mut name, prefix, 1, width);
+                    let first = servers.get(&name).expect("named");
+                    for i in 0..*count as u32 {
                         out.push(WorldServer {
-                            id,
+                            id: first + i,
                             decl: decl as u32,
                         });
                     }
