@@ -140,7 +140,9 @@ pub struct Watch {
     pub open: Option<Box<OpenWindow>>,
     /// What touched this server since the last settle: the candidates for a
     /// loss's trigger and a recovery path's actions.
-    pub batch: Vec<BatchEntry>,
+    /// Indices into the run's list of this second's changes (`Sim::entries`):
+    /// inline, since a vault deletion touches every server that uses it.
+    pub batch: smallvec::SmallVec<[u32; 4]>,
     pub connection: Option<Handle>,
     pub tls_open: Option<Box<TlsIncident>>,
     pub geo_open: Option<Box<Interval>>,
@@ -148,8 +150,8 @@ pub struct Watch {
     pub deny_at_once: bool,
 }
 
-/// Shared (`Arc`) because one change, such as a vault deletion, touches
-/// every server that depends on it.
+/// One change that touched servers. Stored once per run and second
+/// (`Sim::entries`); servers hold its index.
 #[derive(Clone, Debug)]
 pub struct BatchEntry {
     pub at_s: u64,

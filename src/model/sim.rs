@@ -182,7 +182,9 @@ pub(super) struct Sim<'p> {
     >,
     events_processed: u64,
     last_data_check_epoch: u64,
-    last_entry: Option<BatchEntry>,
+    /// The changes that touched servers since the last settle; a server's
+    /// batch holds indices into it. Emptied once every server is settled.
+    entries: Vec<BatchEntry>,
     /// Texts shared between reports.
     pub texts: Texts,
     /// The trigger text made from the last batch entry that started a loss.
@@ -210,7 +212,7 @@ impl<'p> Sim<'p> {
             near_expiry: Default::default(),
             events_processed: 0,
             last_data_check_epoch: 0,
-            last_entry: None,
+            entries: Vec::new(),
             texts: Texts::default(),
             last_trigger: None,
         }
@@ -362,14 +364,12 @@ impl<'p> Sim<'p> {
     // ---- dirtiness and settling -------------------------------------------
 
     /// Marks a server for re-evaluation of R10, noting what touched it.
-    pub fn touch(&mut self, id: ServerId, entry: Option<BatchEntry>) {
+    pub fn touch(&mut self, id: ServerId, entry: Option<u32>) {
         let server = &mut self.state.servers[id as usize];
         if !server.is_live() {
             return;
         }
         if let Some(e) = entry {
-            // Usually one entry a second: no room for four.
-            server.watch.batch.reserve_exact(1);
             server.watch.batch.push(e);
         }
         if !server.watch.dirty {
@@ -385,7 +385,7 @@ impl<'p> Sim<'p> {
         for &s in &list {
             let relevant = key.is_none_or(|k| self.server_uses_key(s, vault, k));
             if relevant {
-                self.touch(s, Some(entry.clone()));
+                self.touch(s, Some(entry));
             }
         }
         self.state.vault_dependents[vault as usize] = list;
@@ -396,33 +396,33 @@ impl<'p> Sim<'p> {
         let list = std::mem::take(&mut self.state.identity_dependents[identity as usize]);
         let entry = self.batch_entry(what, by, false);
         for &s in &list {
-            self.touch(s, Some(entry.clone()));
+            self.touch(s, Some(entry));
         }
         self.state.identity_dependents[identity as usize] = list;
         self.entities.changed = true;
     }
 
-    /// What touched a server, shared with the previous entry when it is
-    /// the same (creating a fleet touches each member with one entry).
-    pub fn batch_entry(&mut self, what: &str, by: &str, revalidation: bool) -> BatchEntry {
+    /// What touched a server, as an index into this second's changes; the
+    /// previous entry when it is the same (creating a fleet touches each
+    /// member with one entry).
+    pub fn batch_entry(&mut self, what: &str, by: &str, revalidation: bool) -> u32 {
         let now = self.state.now_s;
-        if let Some(last) = &self.last_entry {
+        if let Some(last) = self.entries.last() {
             if last.at_s == now
                 && *last.what == *what
                 && *last.by == *by
                 && last.revalidation == revalidation
             {
-                return last.clone();
+                return (self.entries.len() - 1) as u32;
             }
         }
-        let entry = BatchEntry {
+        self.entries.push(BatchEntry {
             at_s: now,
-            what: what.into(),
-            by: by.into(),
+            what: self.texts.get(what),
+            by: self.texts.get(by),
             revalidation,
-        };
-        self.last_entry = Some(entry.clone());
-        entry
+        });
+        (self.entries.len() - 1) as u32
     }
 
     fn server_uses_key(&self, s: ServerId, vault: VaultId, key: &str) -> bool {
@@ -447,6 +447,10 @@ impl<'p> Sim<'p> {
         for id in dirty {
             self.settle_server(id);
         }
+        if self.dirty.is_empty() {
+            // No server holds an index into this second's changes any more.
+            self.entries.clear();
+        }
     }
 
     fn settle_server(&mut self, id: ServerId) {
@@ -459,7 +463,7 @@ impl<'p> Sim<'p> {
         }
         let causes = server_causes(&self.state, id, &self.state.servers[idx]);
         let access = causes.is_empty();
-        let mut batch = std::mem::take(&mut self.state.servers[idx].watch.batch);
+        let batch = std::mem::take(&mut self.state.servers[idx].watch.batch);
         let (was_access, old_mask) = {
             let w = &self.state.servers[idx].watch;
             (w.access, w.mask)
@@ -469,7 +473,8 @@ impl<'p> Sim<'p> {
             // R30: an action belongs to the recovery path when it removed a
             // cause and added none (a purge replaces causes; it heals nothing).
             if old_mask.removed_in(causes.mask) && !causes.mask.removed_in(old_mask) {
-                for b in batch.iter().filter(|b| !b.revalidation) {
+                let entries = batch.iter().map(|&i| &self.entries[i as usize]);
+                for b in entries.filter(|b| !b.revalidation) {
                     open.window.recovery.reserve_exact(1);
                     open.window.recovery.push(RecoveryStep {
                         at_s: b.at_s,
@@ -491,7 +496,8 @@ impl<'p> Sim<'p> {
                 } else {
                     // Built by hand: no formatting machinery for a
                     // deletion that touches a million servers.
-                    let trigger = self.trigger(batch.first());
+                    let first = batch.first().map(|&i| self.entries[i as usize].clone());
+                    let trigger = self.trigger(first.as_ref());
                     let at_once = std::mem::take(&mut self.state.servers[idx].watch.deny_at_once);
                     self.start_loss(id, trigger, at_once);
                 }
@@ -510,11 +516,6 @@ impl<'p> Sim<'p> {
         w.mask = causes.mask;
         if let Some(p) = w.pending.as_mut() {
             p.identity_seen |= causes.mask.has_identity_cause();
-        }
-        // Keep the batch's allocation for the next change to this server.
-        if w.batch.is_empty() {
-            batch.clear();
-            w.batch = batch;
         }
         self.track_geo(id);
         if self.state.purge_epoch != self.last_data_check_epoch || now == 0 {
