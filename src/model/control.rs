@@ -192,7 +192,7 @@ impl<'p> Sim<'p> {
                         vid,
                         Ev::PurgeKey {
                             vault: vid,
-                            key: key.clone(),
+                            key: self.texts.get(key),
                             since_s: since,
                         },
                     );
@@ -893,7 +893,7 @@ impl<'p> Sim<'p> {
             vid,
             Ev::Rotate {
                 vault: vid,
-                key: key.to_string(),
+                key: self.texts.get(key),
                 incarnation,
             },
         );

@@ -284,7 +284,7 @@ impl<'p> Sim<'p> {
                 vid,
                 Ev::Rotate {
                     vault: vid,
-                    key: name.to_string(),
+                    key: self.texts.get(name),
                     incarnation,
                 },
             );
@@ -303,7 +303,7 @@ impl<'p> Sim<'p> {
         exp: Option<u64>,
     ) {
         let now = self.now();
-        for (t, what) in [(nbf, "activated"), (exp, "expired")] {
+        for (t, expired) in [(nbf, false), (exp, true)] {
             if let Some(t) = t.filter(|&t| t > now) {
                 self.schedule(
                     t,
@@ -311,9 +311,9 @@ impl<'p> Sim<'p> {
                     vid,
                     Ev::TimeEdge {
                         vault: vid,
-                        key: key.to_string(),
+                        key: self.texts.get(key),
                         version: number,
-                        what,
+                        expired,
                     },
                 );
             }
@@ -357,7 +357,7 @@ impl<'p> Sim<'p> {
                 let ev = Ev::NearExpiry {
                     alert,
                     vault: vid,
-                    key: key.to_string(),
+                    key: self.texts.get(key),
                     version: number,
                 };
                 if let Some(h) = self.schedule(at, group::ALERT, alert, ev) {

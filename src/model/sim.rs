@@ -43,9 +43,10 @@ pub(super) enum Ev {
     /// own, but the moment servers must look again).
     TimeEdge {
         vault: VaultId,
-        key: String,
+        key: Text,
         version: u32,
-        what: &'static str,
+        /// Expiry, else activation.
+        expired: bool,
     },
     Scripted(u32),
     Step(u32),
@@ -55,7 +56,7 @@ pub(super) enum Ev {
     },
     PurgeKey {
         vault: VaultId,
-        key: String,
+        key: Text,
         since_s: u64,
     },
     ForgetIdentity {
@@ -64,7 +65,7 @@ pub(super) enum Ev {
     },
     Rotate {
         vault: VaultId,
-        key: String,
+        key: Text,
         incarnation: u32,
     },
     Move(ServerId),
@@ -79,7 +80,7 @@ pub(super) enum Ev {
     NearExpiry {
         alert: u32,
         vault: VaultId,
-        key: String,
+        key: Text,
         version: u32,
     },
     Notify {
@@ -326,8 +327,13 @@ impl<'p> Sim<'p> {
                 vault,
                 key,
                 version,
-                what,
-            } => self.time_edge(vault, &key, version, what),
+                expired,
+            } => self.time_edge(
+                vault,
+                &key,
+                version,
+                if expired { "expired" } else { "activated" },
+            ),
             Ev::Scripted(i) => self.run_scripted(i as usize),
             Ev::Step(i) => self.run_step(i as usize),
             Ev::PurgeVault { vault, since_s } => self.service_purge_vault(vault, since_s),
@@ -1483,4 +1489,16 @@ fn add_metrics(w: &mut Window, alerts: &[&AlertReport], steps: &[StepRun], horiz
             .cloned()
             .collect(),
     }));
+}
+
+#[cfg(test)]
+mod layout {
+    /// A queue slot holds an `Ev`, and a million-server fleet keeps
+    /// several slots a server: rare events carry shared texts, not
+    /// owned strings, to keep every slot small.
+    #[test]
+    fn an_event_fits_in_four_words() {
+        let size = std::mem::size_of::<super::Ev>();
+        assert!(size <= 32, "Ev is {size} bytes");
+    }
 }
