@@ -945,7 +945,7 @@ impl<'p> Sim<'p> {
             })?;
             let binding = self.check_setup(&self.target_of(id), key, sys)?;
             self.state.servers[id as usize].cmk = Some(Cmk {
-                reference: key.clone(),
+                reference: self.texts.key_ref(key),
                 primary: binding.clone(),
                 attached: true,
                 geo: None,
@@ -960,7 +960,7 @@ impl<'p> Sim<'p> {
                 "{server} now encrypted with {key}"
             )));
         };
-        if cmk.reference == *key {
+        if *cmk.reference == *key {
             // R37: the same key again is a revalidation on a server that is
             // not Available.
             return self.revalidation(id, by, what);
@@ -995,7 +995,7 @@ impl<'p> Sim<'p> {
             self.queue.cancel(m.handle); // R6: an update cancels a pending move.
         }
         let cmk = self.state.servers[id as usize].cmk.as_mut().expect("cmk");
-        cmk.reference = key.clone();
+        cmk.reference = self.texts.key_ref(key);
         cmk.primary = binding.clone();
         self.state
             .add_dependent(id, binding.vault, binding.identity);
@@ -1191,7 +1191,7 @@ impl<'p> Sim<'p> {
     ) {
         let tenant = spec.tenant.clone().unwrap_or_else(|| "default".into());
         let cmk = Cmk {
-            reference: key,
+            reference: self.texts.key_ref(&key),
             primary: super::server::Binding {
                 vault: bound.vault,
                 key: bound.key,
@@ -1235,7 +1235,7 @@ impl<'p> Sim<'p> {
                     version: c.primary.version,
                     material: c.primary.material,
                 };
-                self.install_single_copy(id, &spec, c.reference.clone(), bound, source_version);
+                self.install_single_copy(id, &spec, (*c.reference).clone(), bound, source_version);
                 return Ok(Applied::Changed(format!("{into} restored from {from}: a Single copy starts with no identity and must be revalidated (R39)")));
             }
         }
@@ -1291,7 +1291,7 @@ impl<'p> Sim<'p> {
                 )))
             }
             (Some(c), _) if spec.kind == ServerKind::Single => {
-                let reference = key.cloned().unwrap_or_else(|| c.reference.clone());
+                let reference = key.cloned().unwrap_or_else(|| (*c.reference).clone());
                 let vid = self.vault_id(&reference.vault);
                 let v = self.state.vaults[vid as usize]
                     .key(&reference.key)

@@ -54,7 +54,7 @@ pub struct PendingMove {
 /// Customer-managed encryption state.
 #[derive(Clone, Debug)]
 pub struct Cmk {
-    pub reference: KeyRef,
+    pub reference: std::sync::Arc<KeyRef>,
     pub primary: Binding,
     /// R10.1: the identity is still in the server's identity list.
     pub attached: bool,

@@ -702,7 +702,7 @@ impl<'p> Sim<'p> {
                     }
                 };
                 Some(Cmk {
-                    reference: key.clone(),
+                    reference: self.texts.key_ref(key),
                     primary,
                     attached: true,
                     geo: geo.map(Box::new),

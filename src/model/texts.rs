@@ -3,14 +3,19 @@
 //! wait setting; each window holds a shared [`Text`] instead of a copy.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+
+use std::sync::Arc;
 
 use crate::result::Text;
+use crate::scenario::format::KeyRef;
 
 #[derive(Debug, Default)]
 pub struct Texts {
     /// Behind a `RefCell` so that read-only checks can share texts too.
     known: RefCell<BTreeMap<Box<str>, Text>>,
+    /// Key references servers are bound to: a fleet names one for all.
+    refs: RefCell<BTreeSet<Arc<KeyRef>>>,
 }
 
 impl Texts {
@@ -24,6 +29,17 @@ impl Texts {
         let t: Text = s.into();
         known.insert(s.into(), t.clone());
         t
+    }
+
+    /// The shared copy of a key reference.
+    pub fn key_ref(&self, r: &KeyRef) -> Arc<KeyRef> {
+        let mut refs = self.refs.borrow_mut();
+        if let Some(known) = refs.get(r) {
+            return known.clone();
+        }
+        let shared = Arc::new(r.clone());
+        refs.insert(shared.clone());
+        shared
     }
 }
 
@@ -40,5 +56,16 @@ mod tests {
         let c = texts.get("kv-dr");
         assert!(!std::sync::Arc::ptr_eq(&a, &c));
         assert_eq!(&*c, "kv-dr");
+    }
+
+    #[test]
+    fn equal_key_references_are_one() {
+        let texts = Texts::default();
+        let a = texts.key_ref(&KeyRef::parse("kv/k").unwrap());
+        let b = texts.key_ref(&KeyRef::parse("kv/k").unwrap());
+        let c = texts.key_ref(&KeyRef::parse("kv/k/2").unwrap());
+        assert!(Arc::ptr_eq(&a, &b));
+        assert!(!Arc::ptr_eq(&a, &c));
+        assert_eq!(c.version, Some(2));
     }
 }
