@@ -182,7 +182,53 @@ pub struct Server {
     /// The system-assigned identity of a Single server (R39).
     pub system_identity: Option<IdentityId>,
     pub watch: Watch,
-    pub report: ServerReport,
+    pub report: Record,
+}
+
+/// What a server has produced so far: its windows inline, the rarer
+/// outcomes boxed (most members of a fleet have none). Becomes the
+/// server's [`ServerReport`] when the run ends.
+#[derive(Clone, Debug, Default)]
+pub struct Record {
+    pub created_at_s: Option<u64>,
+    pub windows: Vec<Window>,
+    pub rare: Option<Box<Rare>>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Rare {
+    pub deleted_at_s: Option<u64>,
+    pub unseen_losses: Vec<Interval>,
+    pub geo_backup_unusable: Vec<Interval>,
+    pub tls_incidents: Vec<TlsIncident>,
+    pub data_lost_at_s: Option<u64>,
+    pub data_lost_reason: Option<String>,
+}
+
+impl Record {
+    /// The rarer outcomes, made on first use.
+    pub fn rare(&mut self) -> &mut Rare {
+        self.rare.get_or_insert_with(Box::default)
+    }
+
+    pub fn data_lost_at_s(&self) -> Option<u64> {
+        self.rare.as_ref().and_then(|r| r.data_lost_at_s)
+    }
+
+    pub fn into_report(self, name: String) -> ServerReport {
+        let rare = self.rare.map(|r| *r).unwrap_or_default();
+        ServerReport {
+            name,
+            created_at_s: self.created_at_s,
+            deleted_at_s: rare.deleted_at_s,
+            windows: self.windows,
+            unseen_losses: rare.unseen_losses,
+            geo_backup_unusable: rare.geo_backup_unusable,
+            tls_incidents: rare.tls_incidents,
+            data_lost_at_s: rare.data_lost_at_s,
+            data_lost_reason: rare.data_lost_reason,
+        }
+    }
 }
 
 impl Server {
@@ -206,18 +252,7 @@ impl Server {
             phase_s: 0,
             system_identity: None,
             watch: Watch::default(),
-            report: ServerReport {
-                // Filled in when the run ends: one copy of the name meanwhile.
-                name: String::new(),
-                created_at_s: None,
-                deleted_at_s: None,
-                windows: Vec::new(),
-                unseen_losses: Vec::new(),
-                geo_backup_unusable: Vec::new(),
-                tls_incidents: Vec::new(),
-                data_lost_at_s: None,
-                data_lost_reason: None,
-            },
+            report: Record::default(),
         }
     }
 
@@ -273,5 +308,16 @@ impl Server {
             return 0;
         }
         (until_s - 1 - a) / cadence_s + 1
+    }
+}
+
+#[cfg(test)]
+mod layout {
+    /// Every event of a large fleet reads one `Server` among a million:
+    /// rare parts stay boxed so that the common ones share cache lines.
+    #[test]
+    fn a_server_stays_small() {
+        let size = std::mem::size_of::<super::Server>();
+        assert!(size <= 400, "Server is {size} bytes");
     }
 }

@@ -546,8 +546,9 @@ impl<'p> Sim<'p> {
                 }
             } else if let Some(u) = self.state.servers[id as usize]
                 .report
-                .unseen_losses
-                .last_mut()
+                .rare
+                .as_mut()
+                .and_then(|r| r.unseen_losses.last_mut())
             {
                 if u.from_s == self.state.now_s {
                     u.causes = causes;
@@ -645,8 +646,8 @@ impl<'p> Sim<'p> {
         self.queue.cancel(p.denial);
         self.queue.cancel(p.control);
         let name = server.name.clone();
-        server.report.unseen_losses.reserve_exact(1);
-        server.report.unseen_losses.push(Interval {
+        server.report.rare().unseen_losses.reserve_exact(1);
+        server.report.rare().unseen_losses.push(Interval {
             from_s: p.lost_at_s,
             until_s: Some(now),
             causes: p.causes,
@@ -917,13 +918,13 @@ impl<'p> Sim<'p> {
         let now = self.state.now_s;
         let server = &mut self.state.servers[id as usize];
         server.presence = super::server::Presence::Deleted;
-        server.report.deleted_at_s = Some(now);
+        server.report.rare().deleted_at_s = Some(now);
         let w = &mut server.watch;
         let mut handles: Vec<crate::engine::queue::Handle> =
             w.connection.take().into_iter().collect();
         if let Some(p) = w.pending.take() {
             handles.extend([p.denial, p.control]);
-            server.report.unseen_losses.push(Interval {
+            server.report.rare().unseen_losses.push(Interval {
                 from_s: p.lost_at_s,
                 until_s: Some(now),
                 causes: p.causes,
@@ -948,7 +949,7 @@ impl<'p> Sim<'p> {
         }
         if let Some(mut inc) = server.watch.tls_open.take() {
             inc.until_s = Some(now);
-            server.report.tls_incidents.push(*inc);
+            server.report.rare().tls_incidents.push(*inc);
         }
         if let Some(m) = server.cmk.as_mut().and_then(|c| c.pending_move.take()) {
             handles.push(m.handle);
@@ -1039,7 +1040,7 @@ impl<'p> Sim<'p> {
         if !server.tls_mismatch() {
             if let Some(mut inc) = server.watch.tls_open.take() {
                 inc.until_s = Some(now);
-                server.report.tls_incidents.push(*inc);
+                server.report.rare().tls_incidents.push(*inc);
             }
         }
         self.ensure_traffic(id);
@@ -1215,7 +1216,7 @@ impl<'p> Sim<'p> {
                 let server = &mut self.state.servers[id as usize];
                 let mut iv = server.watch.geo_open.take().expect("open geo interval");
                 iv.until_s = Some(now);
-                server.report.geo_backup_unusable.push(*iv);
+                server.report.rare().geo_backup_unusable.push(*iv);
             }
             _ => {}
         }
@@ -1225,7 +1226,7 @@ impl<'p> Sim<'p> {
     /// backup, and no geo-backup with a living key remains.
     fn check_data_loss(&mut self, id: ServerId) {
         let server = &self.state.servers[id as usize];
-        if server.report.data_lost_at_s.is_some() {
+        if server.report.data_lost_at_s().is_some() {
             return;
         }
         let Some(cmk) = &server.cmk else { return };
@@ -1284,8 +1285,8 @@ impl<'p> Sim<'p> {
         let name = server.name.clone();
         let now = self.state.now_s;
         let server = &mut self.state.servers[id as usize];
-        server.report.data_lost_at_s = Some(now);
-        server.report.data_lost_reason = Some(reason.clone());
+        server.report.rare().data_lost_at_s = Some(now);
+        server.report.rare().data_lost_reason = Some(reason.clone());
         self.log("DataLost", &name, "service", reason, None);
     }
 
@@ -1328,7 +1329,7 @@ impl<'p> Sim<'p> {
                 state_servers.shrink_to_fit();
             }
             if let Some(p) = s.watch.pending.take() {
-                s.report.unseen_losses.push(Interval {
+                s.report.rare().unseen_losses.push(Interval {
                     from_s: p.lost_at_s,
                     until_s: None,
                     causes: p.causes,
@@ -1340,10 +1341,10 @@ impl<'p> Sim<'p> {
                 s.report.windows.push(open.window);
             }
             if let Some(inc) = s.watch.tls_open.take() {
-                s.report.tls_incidents.push(*inc);
+                s.report.rare().tls_incidents.push(*inc);
             }
             if let Some(iv) = s.watch.geo_open.take() {
-                s.report.geo_backup_unusable.push(*iv);
+                s.report.rare().geo_backup_unusable.push(*iv);
             }
             if with_metrics {
                 let mine = self.alerts_about(&s);
@@ -1358,8 +1359,7 @@ impl<'p> Sim<'p> {
             }
             if s.presence != super::server::Presence::NotCreated || s.report.created_at_s.is_some()
             {
-                s.report.name = std::mem::take(&mut s.name);
-                servers.push(s.report);
+                servers.push(s.report.into_report(s.name));
             }
         }
         servers.reverse();

@@ -84,7 +84,7 @@ pub fn snapshot_at(plan: &Plan, opts: &RunOptions, at_s: u64) -> Result<Snapshot
                 region: s.region.to_string(),
                 tenant: s.tenant.to_string(),
                 denying: s.is_denying(),
-                data_lost: s.report.data_lost_at_s.is_some(),
+                data_lost: s.report.data_lost_at_s().is_some(),
                 causes: causes
                     .list
                     .iter()
