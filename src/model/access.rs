@@ -117,6 +117,20 @@ impl CauseMask {
     pub fn removed_in(self, later: CauseMask) -> bool {
         self.0 & !later.0 != 0
     }
+    /// Whether going from `self` to `later` adds a cause that `self` did
+    /// not hide. The one cause an evaluation hides is GrantMissing behind a
+    /// Single copy's IdentityNotAssigned (R39: giving it the identity is
+    /// the first step back, and only then can its grant be checked).
+    pub fn adds_new_harm(self, later: CauseMask) -> bool {
+        let mut added = CauseMask(later.0 & !self.0);
+        let unhidden = self.contains(Cause::IdentityNotAssigned)
+            && !later.contains(Cause::IdentityNotAssigned);
+        if unhidden {
+            added.0 &= !(1 << (Cause::GrantMissing as u32));
+        }
+        !added.is_empty()
+    }
+
     pub fn first(self) -> Option<Cause> {
         ALL_CAUSES.iter().copied().find(|&c| self.contains(c))
     }

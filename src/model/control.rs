@@ -556,7 +556,7 @@ impl<'p> Sim<'p> {
                     return Ok(Applied::NoChange("role already assigned".into()));
                 }
                 v.roles.push(a);
-                self.touch_vault(vid, &what, by, None);
+                self.touch_grantee(vid, &what, by, principal);
                 Ok(Applied::Changed(format!(
                     "{role:?} assigned to {identity} on {}",
                     scope(vault, key)
@@ -576,7 +576,7 @@ impl<'p> Sim<'p> {
                 if v.roles.len() == before {
                     return Ok(Applied::NoChange("no such role assignment".into()));
                 }
-                self.touch_vault(vid, &what, by, None);
+                self.touch_grantee(vid, &what, by, principal);
                 Ok(Applied::Changed(format!(
                     "{role:?} removed from {identity} on {}",
                     scope(vault, key)
@@ -598,7 +598,7 @@ impl<'p> Sim<'p> {
                 }
                 v.policies.retain(|p| p.principal != principal);
                 v.policies.push(policy);
-                self.touch_vault(vid, &what, by, None);
+                self.touch_grantee(vid, &what, by, principal);
                 Ok(Applied::Changed(format!(
                     "access policy for {identity} on {vault} set"
                 )))
@@ -613,7 +613,7 @@ impl<'p> Sim<'p> {
                         "no access policy for that identity".into(),
                     ));
                 }
-                self.touch_vault(vid, &what, by, None);
+                self.touch_grantee(vid, &what, by, principal);
                 Ok(Applied::Changed(format!(
                     "access policy for {identity} on {vault} removed"
                 )))
@@ -700,6 +700,9 @@ impl<'p> Sim<'p> {
             }
             Action::SetWorkload { server, workload } => {
                 let id = self.live_server(server)?;
+                if self.state.servers[id as usize].workload == *workload {
+                    return Ok(Applied::NoChange("workload unchanged (R27)".into()));
+                }
                 self.state.servers[id as usize].workload = *workload;
                 self.tls_changed(id);
                 Ok(Applied::Changed(format!("workload of {server} changed")))
@@ -1049,7 +1052,12 @@ impl<'p> Sim<'p> {
         if cmk.primary.identity == Some(iid) && cmk.primary.principal == principal && cmk.attached {
             return self.revalidation(id, by, what);
         }
-        let reference = cmk.reference.clone();
+        // R6/R37: checked against the version in use, which a versionless
+        // reference only leaves when its pending move completes.
+        let reference = KeyRef {
+            version: Some(cmk.primary.version),
+            ..(*cmk.reference).clone()
+        };
         let mut binding = self.check_setup(&self.target_of(id), &reference, iid)?;
         // Keep the version in use: only the identity changes.
         binding.version = cmk.primary.version;
@@ -1244,6 +1252,9 @@ impl<'p> Sim<'p> {
                 if let Some(mut c) = source_cmk {
                     c.restore_source = source_version.map(Box::new);
                     c.pending_move = None;
+                    // R8: the copy has no backup region, so no geo-backup
+                    // key to need (R11) or to keep its data alive (R31).
+                    c.geo = None;
                     let tenant = spec.tenant.clone().unwrap_or_default();
                     let (min, max) = super::setup::check_tls_settings(&spec)?;
                     self.install_server(id, &spec, tenant, Some(c), min, max);

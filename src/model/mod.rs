@@ -35,12 +35,19 @@ pub struct State {
     pub identity_dependents: Vec<Vec<ServerId>>,
     /// Bumped at every purge: only then can data be lost (R31).
     pub purge_epoch: u64,
+    next_key_incarnation: u32,
 }
 
 impl State {
     pub fn mint_material(&mut self) -> MaterialId {
         self.next_material += 1;
         self.next_material
+    }
+
+    /// A key's (re)creation: stale service steps of earlier ones are ignored.
+    pub fn mint_key_incarnation(&mut self) -> u32 {
+        self.next_key_incarnation += 1;
+        self.next_key_incarnation
     }
 
     pub fn mint_principal(&mut self) -> PrincipalId {

@@ -131,11 +131,14 @@ pub struct Watch {
     pub dirty: bool,
     pub access: bool,
     pub mask: CauseMask,
-    pub losses: u64,
-    pub windows: u64,
-    pub waits: u64,
-    pub moves: u64,
-    pub connections: u64,
+    // Draw counters (R32): u32, as a run's event budget is below 2^32.
+    pub losses: u32,
+    pub windows: u32,
+    /// Draws made for waits, per purpose (R32): `recover_after`, then
+    /// `identity_revalidate_after`; a Revalidate draws from its wait's.
+    pub waits: [u32; 2],
+    pub moves: u32,
+    pub connections: u32,
     pub pending: Option<Box<PendingLoss>>,
     pub open: Option<Box<OpenWindow>>,
     /// What touched this server since the last settle: the candidates for a

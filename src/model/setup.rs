@@ -263,8 +263,11 @@ impl<'p> Sim<'p> {
         versions: Vec<Version>,
         rotation: Option<RotationPolicy>,
     ) {
+        // Unique in the run, not per key: a vault purged and created again
+        // starts with no keys, and the old key's rotations must not match
+        // the new one's (R5).
+        let incarnation = self.state.mint_key_incarnation();
         let vault = &mut self.state.vaults[vid as usize];
-        let incarnation = vault.key(name).map_or(0, |k| k.incarnation) + 1;
         vault.keys.retain(|k| k.name != name);
         vault.keys.push(Key {
             name: name.to_string(),
@@ -428,15 +431,10 @@ impl<'p> Sim<'p> {
             if let Some(m) = &cmk.pending_move {
                 self.queue.cancel(m.handle);
             }
-            let name = server.name.clone();
-            let k = server.watch.windows + server.watch.losses + u64::from(number);
-            let delay = self.draw(
-                "server",
-                &name,
-                "rewrap_after",
-                k,
-                self.plan.timing.rewrap_after,
-            );
+            // R32: the server's own count of rewrap draws.
+            let k = server.watch.moves;
+            let delay = self.draw_for(s, "rewrap_after", k, self.plan.timing.rewrap_after);
+            self.state.servers[s as usize].watch.moves += 1;
             let handle = self
                 .queue
                 .schedule(now + delay, group::MOVE, s, Ev::Move(s));

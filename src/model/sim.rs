@@ -230,9 +230,9 @@ impl<'p> Sim<'p> {
 
     /// A delay drawn from the stream of a server's own (R32), without
     /// copying its name.
-    pub fn draw_for(&self, id: ServerId, purpose: &str, index: u64, dist: Dist) -> u64 {
+    pub fn draw_for(&self, id: ServerId, purpose: &str, index: u32, dist: Dist) -> u64 {
         let name = &self.state.servers[id as usize].name;
-        random::draw(self.seed, "server", name, purpose, index, dist)
+        random::draw(self.seed, "server", name, purpose, u64::from(index), dist)
     }
 
     pub fn schedule(
@@ -398,6 +398,31 @@ impl<'p> Sim<'p> {
         self.entities.changed = true;
     }
 
+    /// A grant change (R7) concerns only the servers whose primary or
+    /// geo-backup binding on this vault uses the principal: another
+    /// identity's role is neither a loss's trigger nor a step of its way
+    /// back (R30).
+    pub fn touch_grantee(&mut self, vault: VaultId, what: &str, by: &str, principal: u64) {
+        let list = std::mem::take(&mut self.state.vault_dependents[vault as usize]);
+        let entry = self.batch_entry(what, by, false);
+        for &s in &list {
+            let uses = self.state.servers[s as usize]
+                .cmk
+                .as_ref()
+                .is_some_and(|c| {
+                    (c.primary.vault == vault && c.primary.principal == principal)
+                        || c.geo
+                            .as_ref()
+                            .is_some_and(|g| g.vault == vault && g.principal == principal)
+                });
+            if uses {
+                self.touch(s, Some(entry));
+            }
+        }
+        self.state.vault_dependents[vault as usize] = list;
+        self.entities.changed = true;
+    }
+
     pub fn touch_identity(&mut self, identity: u32, what: &str, by: &str) {
         let list = std::mem::take(&mut self.state.identity_dependents[identity as usize]);
         let entry = self.batch_entry(what, by, false);
@@ -477,8 +502,9 @@ impl<'p> Sim<'p> {
         // R30: the actions that removed a cause belong to the recovery path.
         if let Some(open) = self.state.servers[idx].watch.open.as_mut() {
             // R30: an action belongs to the recovery path when it removed a
-            // cause and added none (a purge replaces causes; it heals nothing).
-            if old_mask.removed_in(causes.mask) && !causes.mask.removed_in(old_mask) {
+            // cause and added none but those the removed one had hidden (a
+            // purge replaces causes; it heals nothing).
+            if old_mask.removed_in(causes.mask) && !old_mask.adds_new_harm(causes.mask) {
                 let entries = batch.iter().map(|&i| &self.entries[i as usize]);
                 for b in entries.filter(|b| !b.revalidation) {
                     open.window.recovery.reserve_exact(1);
@@ -756,14 +782,14 @@ impl<'p> Sim<'p> {
         let now = self.state.now_s;
         let cadence = self.plan.timing.key_check_every_s;
         let server = &mut self.state.servers[id as usize];
-        let k = server.watch.waits;
-        server.watch.waits += 1;
         let Some(open) = server.watch.open.as_mut() else {
             return;
         };
         close_false_stretch(open, now, server.created_at_s + server.phase_s, cadence);
         open.window.access_restored_at_s = Some(now);
         let (dist, purpose) = wait_setting(&self.plan.timing, open.identity_seen);
+        let k = server.watch.waits[usize::from(open.identity_seen)];
+        server.watch.waits[usize::from(open.identity_seen)] += 1;
         let wait_s = self.draw_for(id, purpose, k, dist);
         let h = self
             .queue
@@ -813,8 +839,6 @@ impl<'p> Sim<'p> {
     pub fn revalidate(&mut self, id: ServerId, by: &str) -> bool {
         let now = self.state.now_s;
         let server = &mut self.state.servers[id as usize];
-        let name = server.name.clone();
-        let k = server.watch.waits;
         let Some(open) = server.watch.open.as_mut() else {
             return false;
         };
@@ -822,8 +846,9 @@ impl<'p> Sim<'p> {
             return false;
         };
         let (dist, purpose) = wait_setting(&self.plan.timing, open.identity_seen);
-        server.watch.waits += 1;
-        let fresh = self.draw("server", &name, purpose, k, dist);
+        let k = server.watch.waits[usize::from(open.identity_seen)];
+        server.watch.waits[usize::from(open.identity_seen)] += 1;
+        let fresh = self.draw_for(id, purpose, k, dist);
         if now + fresh < end {
             self.queue.cancel(h);
             let h2 = self
@@ -923,12 +948,9 @@ impl<'p> Sim<'p> {
         let mut handles: Vec<crate::engine::queue::Handle> =
             w.connection.take().into_iter().collect();
         if let Some(p) = w.pending.take() {
+            // R21: unseen means access came back before the check; here
+            // the server is gone first, so there is nothing to report.
             handles.extend([p.denial, p.control]);
-            server.report.rare().unseen_losses.push(Interval {
-                from_s: p.lost_at_s,
-                until_s: Some(now),
-                causes: p.causes,
-            });
         }
         if let Some(mut open) = w.open.take() {
             handles.extend(open.control.take());
@@ -981,7 +1003,13 @@ impl<'p> Sim<'p> {
             return;
         }
         let k = server.watch.connections;
-        let mut rng = random::stream(self.seed, "server", &server.name, "connection", k);
+        let mut rng = random::stream(
+            self.seed,
+            "server",
+            &server.name,
+            "connection",
+            u64::from(k),
+        );
         let gap = random::exponential_s(&mut rng, every.0.max(1));
         self.state.servers[id as usize].watch.connections += 1;
         let h = self.schedule(now + gap, group::CONNECTION, id, Ev::Connection(id));
@@ -1328,13 +1356,10 @@ impl<'p> Sim<'p> {
             if state_servers.len() < state_servers.capacity() / 2 {
                 state_servers.shrink_to_fit();
             }
-            if let Some(p) = s.watch.pending.take() {
-                s.report.rare().unseen_losses.push(Interval {
-                    from_s: p.lost_at_s,
-                    until_s: None,
-                    causes: p.causes,
-                });
-            }
+            // A loss still waiting for its first check at the horizon is
+            // neither a window (no check saw it) nor unseen (R21: access
+            // never came back): the run ended first.
+            drop(s.watch.pending.take());
             if let Some(mut open) = s.watch.open.take() {
                 close_false_stretch(&mut open, horizon, s.created_at_s + s.phase_s, cadence);
                 open.window.duration_s = horizon - open.window.denied_from_s;

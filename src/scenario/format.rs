@@ -431,7 +431,7 @@ pub struct GeoBackupSpec {
     pub identity: String,
 }
 
-#[derive(Clone, Copy, Debug, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename = "Workload", deny_unknown_fields)]
 pub struct WorkloadSpec {
     /// Mean gap between connection attempts (Poisson); `None`: no traffic.

@@ -1,0 +1,262 @@
+//! Cases found by reading the model against MODEL.md rule by rule: each
+//! test names the rule it holds keyloss to, with the number derived by hand.
+
+mod common;
+
+use common::{run_text, srv, step_runs};
+use keyloss::model::RunOptions;
+use keyloss::result::RunResult;
+
+fn run(text: &str) -> RunResult {
+    run_text(text, RunOptions::default())
+}
+
+/// One versionless CMK server `pg` on `kv/k`, checks at 5 min past each
+/// 10-minute mark, default (random) waits; `events` is spliced in.
+fn versionless(seed: u64, events: &str) -> String {
+    format!(
+        r#"Scenario(
+    name: "review", seed: {seed}, horizon: "3d",
+    timing: Timing(key_check_phase: Fixed("5m")),
+    world: World(
+        identities: [Identity(name: "id", region: "westeurope")],
+        vaults: [Vault(name: "kv", region: "westeurope", keys: [Key(name: "k")])],
+        grants: [Role(identity: "id", vault: "kv", role: CryptoServiceEncryptionUser)],
+        servers: [Server(name: "pg", region: "westeurope", workload: Workload(every: None),
+            encryption: CustomerManaged(key: "kv/k", identity: "id"))],
+    ),
+    events: [{events}],
+)"#
+    )
+}
+
+/// When the server moved to the newest version (R6), from the timeline.
+fn move_times(r: &RunResult) -> Vec<u64> {
+    r.timeline
+        .iter()
+        .filter(|e| e.kind == "KeyVersionMove")
+        .map(|e| e.at_s)
+        .collect()
+}
+
+#[test]
+fn r32_an_unrelated_earlier_loss_does_not_change_the_rewrap_draw() {
+    let rotate = r#"(at: "1d", do: RotateKey(vault: "kv", key: "k"))"#;
+    let blip = r#"(at: "1h", do: RemoveRole(identity: "id", vault: "kv", role: CryptoServiceEncryptionUser)),
+        (at: "1h1m", do: AssignRole(identity: "id", vault: "kv", role: CryptoServiceEncryptionUser)),"#;
+    for seed in [1, 11, 42] {
+        let alone = run(&versionless(seed, rotate));
+        let after_blip = run(&versionless(seed, &format!("{blip} {rotate}")));
+        // The blip is an unseen loss (R21) of its own…
+        assert_eq!(srv(&after_blip, "pg").unseen_losses.len(), 1);
+        // …and the rewrap_after draw (index 0 for the server) is the same.
+        assert_eq!(move_times(&alone), move_times(&after_blip), "seed {seed}");
+        assert_eq!(move_times(&alone).len(), 1);
+    }
+}
+
+#[test]
+fn r32_wait_draws_count_per_purpose() {
+    // An identity window (detach at 10h, identity back at 11h) waits
+    // identity_revalidate_after, draw index 0, whether or not an ordinary
+    // window (recover_after) came before it.
+    let identity_window = r#"(at: "10h", do: DetachIdentity(server: "pg")),
+        (at: "11h", do: UpdateServerIdentity(server: "pg", identity: "id"))"#;
+    let ordinary = r#"(at: "1h", do: DisableKey(vault: "kv", key: "k")),
+        (at: "2h", do: EnableKey(vault: "kv", key: "k")),"#;
+    for seed in [5, 6, 7] {
+        let alone = run(&versionless(seed, identity_window));
+        let both = run(&versionless(seed, &format!("{ordinary} {identity_window}")));
+        let last = |r: &RunResult| {
+            let w = srv(r, "pg").windows.last().expect("a window").clone();
+            let wait = w.recovery.last().expect("a wait").clone();
+            assert_eq!(&*wait.what, "identity_revalidate_after");
+            (wait.wait_s, w.denied_until_s)
+        };
+        assert_eq!(srv(&both, "pg").windows.len(), 2);
+        assert_eq!(last(&alone), last(&both), "seed {seed}");
+    }
+}
+
+#[test]
+fn r21_a_loss_no_check_saw_before_the_horizon_is_not_an_unseen_loss() {
+    // Disabled at 23h59m; the next check (23h55m + 10m) is past the 1d
+    // horizon. Access never came back, so R21 does not apply: no window,
+    // no unseen loss, and the UnseenLoss expectation fails.
+    let text = versionless(
+        5,
+        r#"(at: "23h59m", do: DisableKey(vault: "kv", key: "k"))"#,
+    )
+    .replace(r#"horizon: "3d""#, r#"horizon: "1d""#)
+    .replace(
+        "    events:",
+        "    expect: [UnseenLoss(server: \"pg\")],\n    events:",
+    );
+    let r = run(&text);
+    let pg = srv(&r, "pg");
+    assert!(pg.windows.is_empty());
+    assert!(pg.unseen_losses.is_empty(), "{:?}", pg.unseen_losses);
+    assert_eq!(r.expectations[0].passed, Some(false));
+}
+
+#[test]
+fn r30_another_identitys_grant_is_neither_trigger_nor_recovery() {
+    // In the same second alice gives another identity a role on the vault
+    // and bob disables the key; later carol gives it another role and dave
+    // enables the key. Only bob's and dave's actions concern pg.
+    let text = versionless(
+        3,
+        r#"(at: "1h", do: AssignRole(identity: "other", vault: "kv", role: Reader), by: "alice"),
+        (at: "1h", do: DisableKey(vault: "kv", key: "k"), by: "bob"),
+        (at: "2h", do: AssignRole(identity: "other", vault: "kv", role: CryptoUser), by: "carol"),
+        (at: "2h", do: EnableKey(vault: "kv", key: "k"), by: "dave")"#,
+    )
+    .replace(
+        r#"identities: [Identity(name: "id", region: "westeurope")]"#,
+        r#"identities: [Identity(name: "id", region: "westeurope"), Identity(name: "other", region: "westeurope")]"#,
+    );
+    let r = run(&text);
+    let w = &srv(&r, "pg").windows[0];
+    assert!(
+        w.trigger.starts_with("DisableKey") && w.trigger.ends_with("by bob"),
+        "{}",
+        w.trigger
+    );
+    let path: Vec<&str> = w.recovery.iter().map(|s| &*s.by).collect();
+    assert_eq!(path, ["dave", "service"]);
+}
+
+#[test]
+fn r30_giving_a_single_copy_its_identity_is_a_step_of_the_way_back() {
+    // The catalog's Single-server restore: UpdateServerIdentity at 2h
+    // removes IdentityNotAssigned and only then can the missing grant show
+    // (R39). It belongs to the recovery path with the grant and the
+    // Revalidate that clears RevalidationRequired (an action, as it
+    // removes a cause; not a wait-shortening `revalidate`).
+    let text = include_str!("../scenarios/26-single-server-restore.ron");
+    let r = run(text);
+    let w = &srv(&r, "pg-copy").windows[0];
+    let path: Vec<(u64, &str)> = w.recovery.iter().map(|s| (s.at_s, s.kind)).collect();
+    assert_eq!(
+        path,
+        [
+            (7200, "action"),
+            (7800, "action"),
+            (8400, "action"),
+            (8400, "wait")
+        ]
+    );
+    assert!(w.recovery[0].what.starts_with("UpdateServerIdentity"));
+    assert!(w.recovery[2].what.starts_with("Revalidate"));
+}
+
+/// `pg` with geo-redundant backup: primary `kv-we/pg-cmk/1` (7-day
+/// retention), geo key `kv-ne/pg-geo/1`.
+const GEO: &str = r#"Scenario(
+    name: "review-geo", seed: 3, horizon: "10d",
+    timing: Timing(key_check_phase: Fixed("5m")),
+    world: World(
+        identities: [Identity(name: "id-we", region: "westeurope"), Identity(name: "id-ne", region: "northeurope")],
+        vaults: [
+            Vault(name: "kv-we", region: "westeurope", retention_days: 7, keys: [Key(name: "pg-cmk")]),
+            Vault(name: "kv-ne", region: "northeurope", keys: [Key(name: "pg-geo")]),
+        ],
+        grants: [
+            Role(identity: "id-we", vault: "kv-we", role: CryptoServiceEncryptionUser),
+            Role(identity: "id-ne", vault: "kv-ne", role: CryptoServiceEncryptionUser),
+        ],
+        servers: [Server(name: "pg", region: "westeurope", backup_region: "northeurope", workload: Workload(every: None),
+            encryption: CustomerManaged(key: "kv-we/pg-cmk/1", identity: "id-we",
+                geo_backup: GeoBackup(key: "kv-ne/pg-geo/1", identity: "id-ne")))],
+    ),
+    events: [EVENTS],
+)"#;
+
+#[test]
+fn r38_a_restored_server_has_no_geo_backup_so_its_data_is_lost_with_the_key() {
+    // The restore has no backup region (R8), so neither the geo key's state
+    // (R11) nor its survival (R31) concerns it. The primary key is deleted
+    // at 2h and purged 7 days later: 7200 + 604800 = 612000. The source
+    // keeps its geo-backup and so its data.
+    let text = GEO.replace(
+        "EVENTS",
+        r#"(at: "1h", do: RestoreServer(from: "pg", into: "pg2")),
+        (at: "2h", do: DeleteKey(vault: "kv-we", key: "pg-cmk")),
+        (at: "3h", do: DisableKey(vault: "kv-ne", key: "pg-geo"))"#,
+    );
+    let r = run(&text);
+    let copy = srv(&r, "pg2");
+    assert_eq!(copy.data_lost_at_s, Some(612_000));
+    assert!(
+        copy.geo_backup_unusable.is_empty(),
+        "{:?}",
+        copy.geo_backup_unusable
+    );
+    let source = srv(&r, "pg");
+    assert_eq!(source.data_lost_at_s, None);
+    assert_eq!(source.geo_backup_unusable.len(), 1);
+}
+
+#[test]
+fn r5_a_vault_created_again_rotates_on_its_own_schedule_only() {
+    // Rotation every day; the vault (soft delete off) is deleted at 12h and
+    // created again at 13h: rotations at 13h + 1d = 133200 and 219600, and
+    // none from the first vault's schedule (86400, 172800).
+    let text = r#"Scenario(
+    name: "review-rotation", seed: 4, horizon: "3d",
+    world: World(
+        vaults: [Vault(name: "kv", region: "westeurope", soft_delete: false, purge_protection: false,
+            keys: [Key(name: "k", rotation: Rotation(every: "1d"))])],
+    ),
+    events: [
+        (at: "12h", do: DeleteVault(vault: "kv")),
+        (at: "13h", do: CreateVault(Vault(name: "kv", region: "westeurope", keys: [Key(name: "k", rotation: Rotation(every: "1d"))]))),
+    ],
+)"#;
+    let r = run(text);
+    let rotations: Vec<u64> = r
+        .timeline
+        .iter()
+        .filter(|e| e.kind == "Rotation")
+        .map(|e| e.at_s)
+        .collect();
+    assert_eq!(rotations, [133_200, 219_600]);
+}
+
+#[test]
+fn r37_update_server_identity_is_checked_against_the_version_in_use() {
+    // Rotated at 1h (move 2h later, R6); the new version is disabled at
+    // 1h1m. At 1h2m the server still uses version 1, which is fine, so the
+    // identity change is accepted; the move at 3h then loses access.
+    let text = r#"Scenario(
+    name: "review-identity", seed: 1, horizon: "1d",
+    timing: Timing(key_check_phase: Fixed("0s"), rewrap_after: Fixed("2h")),
+    world: World(
+        identities: [Identity(name: "id", region: "westeurope"), Identity(name: "id2", region: "westeurope")],
+        vaults: [Vault(name: "kv", region: "westeurope", keys: [Key(name: "k")])],
+        grants: [Role(identity: "id", vault: "kv", role: CryptoServiceEncryptionUser), Role(identity: "id2", vault: "kv", role: CryptoServiceEncryptionUser)],
+        servers: [Server(name: "pg", region: "westeurope", workload: Workload(every: None),
+            encryption: CustomerManaged(key: "kv/k", identity: "id"))],
+    ),
+    events: [
+        (at: "1h", do: RotateKey(vault: "kv", key: "k")),
+        (at: "1h1m", do: DisableKey(vault: "kv", key: "k", version: 2)),
+        (at: "1h2m", name: "switch identity", do: UpdateServerIdentity(server: "pg", identity: "id2")),
+    ],
+)"#;
+    let r = run(text);
+    assert_eq!(step_runs(&r, "switch identity"), ["3720 Ok"]);
+    assert_eq!(srv(&r, "pg").windows[0].lost_at_s, 10_800);
+}
+
+#[test]
+fn r27_setting_the_same_workload_changes_nothing() {
+    let text = versionless(
+        1,
+        r#"(at: "1h", name: "same", do: SetWorkload(server: "pg", workload: Workload(every: None))),
+        (at: "2h", name: "busier", do: SetWorkload(server: "pg", workload: Workload(every: "1m")))"#,
+    );
+    let r = run(&text);
+    assert_eq!(step_runs(&r, "same"), ["3600 NoChange"]);
+    assert_eq!(step_runs(&r, "busier"), ["7200 Ok"]);
+}
