@@ -507,14 +507,8 @@ fn total(server: &str, w: &Window) -> String {
             duration(w.duration_s)
         ),
     };
-    let metric = |m: Option<u64>| m.map_or("never".to_string(), duration);
     if let Some(x) = &w.metrics {
-        let (d, e, m, rc) = (
-            metric(x.detect_s),
-            metric(x.engage_s),
-            metric(x.mitigate_s),
-            metric(x.recover_s),
-        );
+        let [d, e, m, rc] = x.texts(duration, "never");
         let _ = write!(
             p,
             " Measured from the loss: detected after {d}, engaged after {e}, mitigated after {m}, recovered after {rc}."

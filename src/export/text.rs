@@ -217,14 +217,8 @@ fn window(out: &mut String, n: usize, w: &Window, clock: Clock) {
             }
         }
     }
-    let metric = |m: Option<u64>| m.map_or("—".to_string(), format_duration);
     if let Some(x) = &w.metrics {
-        let (d, e, m, r) = (
-            metric(x.detect_s),
-            metric(x.engage_s),
-            metric(x.mitigate_s),
-            metric(x.recover_s),
-        );
+        let [d, e, m, r] = x.texts(format_duration, "—");
         let _ = writeln!(
             out,
             "      detect {d}, engage {e}, mitigate {m}, recover {r}"

@@ -75,6 +75,20 @@ pub struct WindowMetrics {
     pub steps_not_helping: Vec<StepRun>,
 }
 
+impl WindowMetrics {
+    /// Detect, engage, mitigate and recover as `shown` writes a duration,
+    /// or `never` for what did not happen.
+    pub fn texts(&self, shown: impl Fn(u64) -> String, never: &str) -> [String; 4] {
+        [
+            self.detect_s,
+            self.engage_s,
+            self.mitigate_s,
+            self.recover_s,
+        ]
+        .map(|m| m.map_or_else(|| never.to_string(), &shown))
+    }
+}
+
 /// R21 / R11: an interval with causes but no denial.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Interval {
