@@ -99,11 +99,27 @@ impl<'p> Sim<'p> {
         for g in &plan.file.world.grants {
             self.apply_world_grant(g);
         }
+        // Members of one fleet pass the same R35–R40 checks against the same
+        // world: creating a Flexible server changes no vault or identity.
+        // The first member's checked encryption serves the others.
+        let mut checked: Option<(u32, Option<Cmk>, TlsVersion, Option<TlsVersion>)> = None;
         for ws in plan.world_servers.iter().copied() {
             let spec = plan.world_server_spec(ws);
             let name = &plan.servers.list[ws.id as usize];
-            if let Err(r) = self.create_server(ws.id, name, spec) {
-                self.record_refusal("CreateServer", "world", Some(name), r);
+            if let Some((decl, cmk, min, max)) = &checked {
+                if *decl == ws.decl {
+                    let tenant = spec.tenant.clone().unwrap_or_else(|| "default".into());
+                    self.install_server(ws.id, spec, tenant, cmk.clone(), *min, *max);
+                    continue;
+                }
+            }
+            match self.create_server(ws.id, name, spec) {
+                Err(r) => self.record_refusal("CreateServer", "world", Some(name), r),
+                Ok(()) if spec.kind == ServerKind::Flexible => {
+                    let s = &self.state.servers[ws.id as usize];
+                    checked = Some((ws.decl, s.cmk.clone(), s.ssl_min, s.ssl_max));
+                }
+                Ok(()) => {}
             }
         }
         self.entities.changed = true;
