@@ -168,8 +168,6 @@ pub(super) struct Sim<'p> {
     pub queue: EventQueue<Ev>,
     pub runbook: Option<&'p Runbook>,
     dirty: Vec<ServerId>,
-    /// Losses that began this second: their causes are taken at its end.
-    loss_started: Vec<ServerId>,
     pub refused: Vec<Refusal>,
     pub alerts: Vec<AlertReport>,
     pub alert_counts: Vec<u64>,
@@ -203,7 +201,6 @@ impl<'p> Sim<'p> {
             queue: EventQueue::with_capacity(64),
             runbook,
             dirty: Vec::new(),
-            loss_started: Vec::new(),
             refused: Vec::new(),
             alerts: Vec::new(),
             alert_counts: vec![0; plan.file.alerts.len()],
@@ -293,7 +290,7 @@ impl<'p> Sim<'p> {
             if next != Some(self.state.now_s) {
                 // The current second is over. Ending it may schedule work
                 // (a loss's first check, a wait's end), even in this second.
-                let had_work = !self.dirty.is_empty() || !self.loss_started.is_empty();
+                let had_work = !self.dirty.is_empty();
                 self.end_second();
                 if had_work {
                     continue;
@@ -549,50 +546,61 @@ impl<'p> Sim<'p> {
         if let Some(p) = w.pending.as_mut() {
             p.identity_seen |= causes.mask.has_identity_cause();
         }
+        self.note_loss_causes(id, &causes);
         self.track_geo(id);
         if self.state.purge_epoch != self.last_data_check_epoch || now == 0 {
             self.check_data_loss(id);
         }
     }
 
-    /// End of a second: settle, then take the causes of the losses that
-    /// began in it (R30: "at the end of second t0").
+    /// End of a second: settle what is left.
     fn end_second(&mut self) {
         self.settle();
         self.last_data_check_epoch = self.state.purge_epoch;
-        let started = std::mem::take(&mut self.loss_started);
-        for id in started {
-            let causes = self.cause_reports(id);
-            let w = &mut self.state.servers[id as usize].watch;
-            if let Some(p) = w.pending.as_mut() {
-                p.causes = causes;
-            } else if let Some(o) = w.open.as_mut() {
-                if o.window.lost_at_s == self.state.now_s {
-                    o.window.causes = causes;
-                }
-            } else if let Some(u) = self.state.servers[id as usize]
-                .report
-                .rare
-                .as_mut()
-                .and_then(|r| r.unseen_losses.last_mut())
-            {
-                if u.from_s == self.state.now_s {
-                    u.causes = causes;
-                }
-            }
-        }
         if self.detailed && self.entities.changed {
             self.entities.snapshot(&self.state);
         }
     }
 
-    pub fn cause_reports(&self, id: ServerId) -> Vec<CauseReport> {
+    /// R30: a loss's causes are those at the end of its second. Whatever
+    /// changes a server's causes touches it, so a server changed again
+    /// later in the second is settled again: the causes of its last settle
+    /// in the second are the ones at its end.
+    fn note_loss_causes(&mut self, id: ServerId, causes: &Causes) {
+        let now = self.state.now_s;
         let server = &self.state.servers[id as usize];
-        render_causes(
-            &self.texts,
-            &self.state,
-            &server_causes(&self.state, id, server),
-        )
+        let w = &server.watch;
+        let pending = w.pending.as_ref().is_some_and(|p| p.lost_at_s == now);
+        let open = w.open.as_ref().is_some_and(|o| o.window.lost_at_s == now);
+        let unseen = || {
+            server
+                .report
+                .rare
+                .as_ref()
+                .and_then(|r| r.unseen_losses.last())
+                .is_some_and(|u| u.from_s == now)
+        };
+        if !pending && !open && !unseen() {
+            return;
+        }
+        let reports = render_causes(&self.texts, &self.state, causes);
+        let server = &mut self.state.servers[id as usize];
+        if pending {
+            if let Some(p) = server.watch.pending.as_mut() {
+                p.causes = reports;
+            }
+        } else if open {
+            if let Some(o) = server.watch.open.as_mut() {
+                o.window.causes = reports;
+            }
+        } else if let Some(u) = server
+            .report
+            .rare
+            .as_mut()
+            .and_then(|r| r.unseen_losses.last_mut())
+        {
+            u.causes = reports;
+        }
     }
 
     /// R30: a loss's trigger, "what by whom", from the first thing that
@@ -655,7 +663,6 @@ impl<'p> Sim<'p> {
             causes: Vec::new(),
             identity_seen: false,
         }));
-        self.loss_started.push(id);
         if let Some(detail) = detail {
             let name = self.state.servers[id as usize].name.clone();
             self.log("KeyAccessLost", &name, "service", detail, None);
