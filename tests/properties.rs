@@ -547,7 +547,7 @@ fn check_run(g: &Generated, r: &RunResult) -> Result<(), TestCaseError> {
             );
             check_causes(&u.causes, &what)?;
         }
-        if g.service_managed.contains(&s.name) {
+        if g.service_managed.iter().any(|n| **n == *s.name) {
             prop_assert!(
                 s.windows.is_empty(),
                 "service-managed {} has a window",

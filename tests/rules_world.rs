@@ -62,7 +62,7 @@ fn world_servers_are_created_in_file_order_and_a_refused_one_does_not_stop_the_n
         ))
         .run();
     assert_eq!(refusals(&r), ["0 KeyVersionMissing"]);
-    let names: Vec<&str> = r.servers.iter().map(|s| s.name.as_str()).collect();
+    let names: Vec<&str> = r.servers.iter().map(|s| &*s.name).collect();
     assert_eq!(names, ["pg"]);
     assert_eq!(srv(&r, "pg").created_at_s, Some(0));
 }

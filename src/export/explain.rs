@@ -98,7 +98,7 @@ fn intro(r: &RunResult, t: Times) -> Section {
         .servers
         .iter()
         .filter(|s| s.windows.is_empty())
-        .map(|s| s.name.clone())
+        .map(|s| s.name.to_string())
         .collect();
     let mut p = if r.servers.is_empty() {
         "No server existed during the run.".to_string()
@@ -518,8 +518,7 @@ fn total(server: &str, w: &Window) -> String {
 }
 
 fn rest_of_windows(r: &RunResult, rest: &[(&ServerReport, usize, &Window)]) -> Section {
-    let servers: std::collections::BTreeSet<&str> =
-        rest.iter().map(|(s, _, _)| s.name.as_str()).collect();
+    let servers: std::collections::BTreeSet<&str> = rest.iter().map(|(s, _, _)| &*s.name).collect();
     let longest = rest.iter().map(|(_, _, w)| w.duration_s).max().unwrap_or(0);
     let shortest = rest.iter().map(|(_, _, w)| w.duration_s).min().unwrap_or(0);
     let mut names: Vec<&str> = rest

@@ -136,7 +136,7 @@ fn windows(r: &RunResult, t: Times, out: &mut String) {
             s.windows
                 .iter()
                 .enumerate()
-                .map(move |(i, w)| (s.name.as_str(), i + 1, w))
+                .map(move |(i, w)| (&*s.name, i + 1, w))
         })
         .collect();
     if rows.is_empty() {

@@ -77,7 +77,7 @@ fn windows_table(r: &RunResult, t: Times, out: &mut String) {
             s.windows
                 .iter()
                 .enumerate()
-                .map(move |(i, w)| (s.name.as_str(), i + 1, w))
+                .map(move |(i, w)| (&*s.name, i + 1, w))
         })
         .collect();
     if rows.is_empty() {
@@ -107,7 +107,7 @@ fn windows_table(r: &RunResult, t: Times, out: &mut String) {
         .servers
         .iter()
         .filter(|s| s.windows.is_empty())
-        .map(|s| s.name.as_str())
+        .map(|s| &*s.name)
         .collect();
     if !quiet.is_empty() && !rows.is_empty() {
         let shown: Vec<&str> = quiet.iter().take(20).copied().collect();

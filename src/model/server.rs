@@ -165,7 +165,7 @@ pub struct BatchEntry {
 
 #[derive(Clone, Debug)]
 pub struct Server {
-    pub name: String,
+    pub name: Text,
     pub presence: Presence,
     pub kind: ServerKind,
     pub tier: Tier,
@@ -218,7 +218,7 @@ impl Record {
         self.rare.as_ref().and_then(|r| r.data_lost_at_s)
     }
 
-    pub fn into_report(self, name: String) -> ServerReport {
+    pub fn into_report(self, name: Text) -> ServerReport {
         let rare = self.rare.map(|r| *r).unwrap_or_default();
         ServerReport {
             name,
@@ -235,9 +235,9 @@ impl Record {
 }
 
 impl Server {
-    pub fn not_created(name: &str) -> Server {
+    pub fn not_created(name: &Text) -> Server {
         Server {
-            name: name.to_string(),
+            name: name.clone(),
             presence: Presence::NotCreated,
             kind: ServerKind::Flexible,
             tier: Tier::GeneralPurpose,

@@ -64,7 +64,7 @@ impl<'p> Sim<'p> {
             .list
             .iter()
             .map(|n| Identity {
-                name: n.clone(),
+                name: n.to_string(),
                 state: IdentityState::Absent,
                 principal: 0,
                 region: String::new(),
@@ -76,7 +76,7 @@ impl<'p> Sim<'p> {
             .servers
             .list
             .iter()
-            .map(|n| Server::not_created(n))
+            .map(Server::not_created)
             .collect();
         self.state.vault_dependents = vec![Vec::new(); self.state.vaults.len()];
         self.state.identity_dependents = vec![Vec::new(); self.state.identities.len()];

@@ -1105,7 +1105,7 @@ impl<'p> Sim<'p> {
             .alerts
             .iter()
             .enumerate()
-            .filter(|(_, a)| kind(&a.on) && alert_server(&a.on) == Some(name.as_str()))
+            .filter(|(_, a)| kind(&a.on) && alert_server(&a.on) == Some(&**name))
             .map(|(i, _)| i as u32)
             .collect();
         for a in matching {
@@ -1340,7 +1340,7 @@ impl<'p> Sim<'p> {
             .iter()
             .filter(|a| match &a.on {
                 AlertOn::ResourceHealth { server } | AlertOn::KeyAccessFailure { server } => {
-                    *server == s.name
+                    **server == *s.name
                 }
                 AlertOn::NearExpiry { vault, key: k, .. } => {
                     key == Some((vault.as_str(), k.as_str()))
@@ -1354,6 +1354,10 @@ impl<'p> Sim<'p> {
         let horizon = self.horizon_s;
         let cadence = self.plan.timing.key_check_every_s;
         let with_metrics = !self.plan.file.alerts.is_empty() || self.runbook.is_some();
+        // Nothing is pending any more: the queue's memory goes back before
+        // the reports are built.
+        drop(std::mem::take(&mut self.queue));
+        drop(std::mem::take(&mut self.entries));
         let mut state_servers = std::mem::take(&mut self.state.servers);
         let mut servers = Vec::with_capacity(state_servers.len());
         // From the last server back, handing the state's memory back as it

@@ -79,7 +79,7 @@ pub fn snapshot_at(plan: &Plan, opts: &RunOptions, at_s: u64) -> Result<Snapshot
         .map(|(i, s)| {
             let causes = server_causes(state, i as u32, s);
             ServerSnapshot {
-                name: s.name.clone(),
+                name: s.name.to_string(),
                 kind: s.kind,
                 region: s.region.to_string(),
                 tenant: s.tenant.to_string(),

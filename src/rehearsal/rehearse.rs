@@ -135,7 +135,7 @@ fn night(r: &RunResult) -> Night {
                 .iter()
                 .map(|w| w.denied_until_s.unwrap_or(horizon) - w.denied_from_s)
                 .sum();
-            (s.name.clone(), total)
+            (s.name.to_string(), total)
         })
         .collect();
     let windows = || r.servers.iter().flat_map(|s| s.windows.iter());

@@ -108,7 +108,7 @@ pub struct TlsIncident {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ServerReport {
-    pub name: String,
+    pub name: Text,
     pub created_at_s: Option<u64>,
     pub deleted_at_s: Option<u64>,
     pub windows: Vec<Window>,
@@ -211,7 +211,7 @@ pub struct RunResult {
 
 impl RunResult {
     pub fn server(&self, name: &str) -> Option<&ServerReport> {
-        self.servers.iter().find(|s| s.name == name)
+        self.servers.iter().find(|s| *s.name == *name)
     }
 
     /// Exit status of `run`: every expectation that was decided passed.

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::engine::random::Dist;
+use crate::result::Text;
 use format::{ScenarioFile, ServerSpec, StepSpec};
 
 pub use diagnostic::Diagnostic;
@@ -83,8 +84,10 @@ impl Default for Timing {
 /// Names of one kind, in declaration order, with their index.
 #[derive(Clone, Debug, Default)]
 pub struct Names {
-    pub list: Vec<String>,
-    index: HashMap<String, u32, BuildHasherDefault<NameHasher>>,
+    /// Shared with the index and with the servers of every run, so a
+    /// fleet's million names are each stored once.
+    pub list: Vec<Text>,
+    index: HashMap<Text, u32, BuildHasherDefault<NameHasher>>,
 }
 
 /// The multiply-rotate hash of rustc (FxHash) for name lookups: a fleet
@@ -131,8 +134,9 @@ impl Names {
             return id;
         }
         let id = self.list.len() as u32;
-        self.list.push(name.to_string());
-        self.index.insert(name.to_string(), id);
+        let name = Text::from(name);
+        self.list.push(name.clone());
+        self.index.insert(name, id);
         id
     }
     pub fn get(&self, name: &str) -> Option<u32> {

@@ -171,7 +171,13 @@ impl<'t> Checker<'t> {
         }
     }
 
-    fn unknown(&self, kind: &str, path: &str, name: &str, known: &[String]) -> Diagnostic {
+    fn unknown<S: AsRef<str>>(
+        &self,
+        kind: &str,
+        path: &str,
+        name: &str,
+        known: &[S],
+    ) -> Diagnostic {
         let mut message = format!("unknown {kind} {name:?}");
         let mut d = match nearest(name, known) {
             Some(s) => {
@@ -1074,9 +1080,13 @@ fn about_years(seconds: u64) -> String {
     }
 }
 
-fn quoted_list(names: &[String]) -> String {
+fn quoted_list<S: AsRef<str>>(names: &[S]) -> String {
     const SHOWN: usize = 10;
-    let mut out: Vec<String> = names.iter().take(SHOWN).map(|n| format!("{n:?}")).collect();
+    let mut out: Vec<String> = names
+        .iter()
+        .take(SHOWN)
+        .map(|n| format!("{:?}", n.as_ref()))
+        .collect();
     if names.len() > SHOWN {
         out.push(format!("… ({} in all)", names.len()));
     }
@@ -1109,13 +1119,14 @@ fn fleet_member_name(out: &mut String, prefix: &str, i: u64, width: usize) {
 
 /// The known name closest to `name` (edit distance at most a third of its
 /// length, and at least 2), for "did you mean" hints.
-pub fn nearest(name: &str, known: &[String]) -> Option<String> {
-    let mut best: BTreeMap<usize, &String> = BTreeMap::new();
+pub fn nearest<S: AsRef<str>>(name: &str, known: &[S]) -> Option<String> {
+    let mut best: BTreeMap<usize, &str> = BTreeMap::new();
     for k in known {
+        let k = k.as_ref();
         best.entry(edit_distance(name, k)).or_insert(k);
     }
     let (&d, &k) = best.iter().next()?;
-    (d > 0 && d <= (name.chars().count() / 3).max(2)).then(|| k.clone())
+    (d > 0 && d <= (name.chars().count() / 3).max(2)).then(|| k.to_string())
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {

@@ -78,7 +78,7 @@ impl Layout {
         for (id, want) in wanted.into_iter().enumerate() {
             if want {
                 slots[id].tracked = tracked.len() as u32;
-                tracked.push(plan.servers.list[id].clone());
+                tracked.push(plan.servers.list[id].to_string());
             }
         }
         Layout {
@@ -362,7 +362,7 @@ impl Tally {
 /// than the run's own bookkeeping.
 pub(crate) fn server_id(plan: &Plan, name: &str, next_id: usize) -> Option<u32> {
     match plan.servers.list.get(next_id) {
-        Some(n) if n == name => Some(next_id as u32),
+        Some(n) if **n == *name => Some(next_id as u32),
         _ => plan.servers.get(name),
     }
 }

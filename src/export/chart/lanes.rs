@@ -253,7 +253,7 @@ fn server_lanes(r: &RunResult, lanes: &mut Lanes) {
         let label = if members.len() > 1 {
             format!("{first} +{} alike", members.len() - 1)
         } else {
-            first.clone()
+            first.to_string()
         };
         lanes.servers.push(ServerLane {
             label,
