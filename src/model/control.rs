@@ -704,6 +704,12 @@ impl<'p> Sim<'p> {
                     return Ok(Applied::NoChange("workload unchanged (R27)".into()));
                 }
                 self.state.servers[id as usize].workload = *workload;
+                // R23: the next attempt follows the new traffic. An attempt
+                // drawn under the old rate is withdrawn and drawn afresh
+                // (the process is memoryless); with no traffic none comes.
+                if let Some(h) = self.state.servers[id as usize].watch.connection.take() {
+                    self.queue.cancel(h);
+                }
                 self.tls_changed(id);
                 Ok(Applied::Changed(format!("workload of {server} changed")))
             }

@@ -72,12 +72,7 @@ impl<'p> Sim<'p> {
                 incarnation: 0,
             })
             .collect();
-        self.state.servers = plan
-            .servers
-            .list
-            .iter()
-            .map(Server::not_created)
-            .collect();
+        self.state.servers = plan.servers.list.iter().map(Server::not_created).collect();
         self.state.vault_dependents = vec![Vec::new(); self.state.vaults.len()];
         self.state.identity_dependents = vec![Vec::new(); self.state.identities.len()];
         for spec in &plan.file.world.identities {
