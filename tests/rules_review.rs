@@ -320,3 +320,59 @@ fn r23_a_faster_workload_is_felt_at_once() {
         assert_eq!(r.alerts.len(), 1);
     }
 }
+
+/// Server `s` on `kv/k/1` through identity `i`; `j` holds roles on `kv`
+/// and on `nopp` (purge protection off); `events` spliced in.
+fn two_identities(events: &str) -> String {
+    format!(
+        r#"Scenario(
+    name: "set-encryption", seed: 9, horizon: "1d",
+    timing: Timing(key_check_phase: Fixed("5m"), inaccessible_after: Fixed("10m"), recover_after: Fixed("30m")),
+    world: World(
+        identities: [Identity(name: "i", region: "westeurope"), Identity(name: "j", region: "westeurope")],
+        vaults: [Vault(name: "kv", region: "westeurope", keys: [Key(name: "k")]),
+                 Vault(name: "nopp", region: "westeurope", purge_protection: false, keys: [Key(name: "k")])],
+        grants: [Role(identity: "i", vault: "kv", role: CryptoServiceEncryptionUser),
+                 Role(identity: "j", vault: "kv", role: CryptoServiceEncryptionUser),
+                 Role(identity: "j", vault: "nopp", role: CryptoServiceEncryptionUser)],
+        servers: [Server(name: "s", region: "westeurope", workload: Workload(every: None),
+            encryption: CustomerManaged(key: "kv/k/1", identity: "i"))],
+    ),
+    events: [{events}],
+)"#
+    )
+}
+
+#[test]
+fn r35_a_refused_set_encryption_keeps_the_old_identity() {
+    // The new key's vault has purge protection off: refused (R35), and the
+    // identity named with it is not taken either. Deleting `j` at 2h then
+    // touches nothing `s` uses.
+    let r = run(&two_identities(
+        r#"(at: "1h", name: "switch", do: SetEncryption(server: "s", encryption: CustomerManaged(key: "nopp/k/1", identity: "j"))),
+        (at: "2h", do: DeleteIdentity(identity: "j"))"#,
+    ));
+    assert_eq!(
+        step_runs(&r, "switch"),
+        ["3600 Refused(PurgeProtectionDisabled)"]
+    );
+    assert!(srv(&r, "s").windows.is_empty());
+    assert!(srv(&r, "s").unseen_losses.is_empty());
+}
+
+#[test]
+fn r37_set_encryption_with_the_same_key_and_a_new_identity_is_a_change() {
+    // Only the identity changes: the action is accepted as a change, and
+    // from then on `s` depends on `j`, not `i` (deleting `i` harms nothing,
+    // deleting `j` opens a window at the next check, 5 min past the mark).
+    let r = run(&two_identities(
+        r#"(at: "1h", name: "switch", do: SetEncryption(server: "s", encryption: CustomerManaged(key: "kv/k/1", identity: "j"))),
+        (at: "2h", do: DeleteIdentity(identity: "i")),
+        (at: "3h", do: DeleteIdentity(identity: "j"))"#,
+    ));
+    assert_eq!(step_runs(&r, "switch"), ["3600 Ok"]);
+    let windows = &srv(&r, "s").windows;
+    assert_eq!(windows.len(), 1);
+    assert_eq!(windows[0].lost_at_s, 10_800);
+    assert_eq!(windows[0].denied_from_s, 10_800 + 300);
+}

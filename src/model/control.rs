@@ -1139,13 +1139,24 @@ impl<'p> Sim<'p> {
                 "a Flexible server's encryption mode is fixed at creation; restore into a new server with CMK instead (R36)",
             )),
             (_, EncryptionSpec::CustomerManaged { key, identity, .. }) => {
+                // One action: a refused key leaves the identity as it was
+                // too (R35: a refused action is never partly applied).
+                let before = s.cmk.clone();
+                let mut identity_changed = None;
                 if let (Some(name), false) = (identity, s.is_single()) {
                     let same = s.cmk.as_ref().and_then(|c| c.primary.identity) == self.identity_by_name(name);
                     if !same {
-                        self.update_server_identity(server, name, by, what)?;
+                        identity_changed = Some(self.update_server_identity(server, name, by, what)?);
                     }
                 }
-                self.update_server_key(server, key, by, what)
+                match (self.update_server_key(server, key, by, what), identity_changed) {
+                    (Err(refused), Some(_)) => {
+                        self.state.servers[id as usize].cmk = before;
+                        Err(refused)
+                    }
+                    (Ok(Applied::NoChange(_)), Some(changed)) => Ok(changed),
+                    (result, _) => result,
+                }
             }
         }
     }
