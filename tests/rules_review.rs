@@ -376,3 +376,59 @@ fn r37_set_encryption_with_the_same_key_and_a_new_identity_is_a_change() {
     assert_eq!(windows[0].lost_at_s, 10_800);
     assert_eq!(windows[0].denied_from_s, 10_800 + 300);
 }
+
+/// A vault `ok` (access policies) with an RSA 2048 key, a world Single
+/// server `wsingle` whose system identity holds a policy; `events`
+/// spliced in.
+fn single_servers(events: &str) -> String {
+    format!(
+        r#"Scenario(
+    name: "single", seed: 9, horizon: "1d",
+    timing: Timing(key_check_phase: Fixed("5m"), inaccessible_after: Fixed("10m"), recover_after: Fixed("30m")),
+    world: World(
+        vaults: [Vault(name: "ok", region: "westeurope", permission_model: AccessPolicy, keys: [Key(name: "k", size: 2048)])],
+        grants: [AccessPolicy(identity: "wsingle", vault: "ok", permissions: [Get, WrapKey, UnwrapKey])],
+        servers: [Server(name: "wsingle", kind: Single, region: "westeurope", workload: Workload(every: None))],
+    ),
+    events: [{events}],
+)"#
+    )
+}
+
+#[test]
+fn r8_a_refused_single_server_leaves_no_system_identity_behind() {
+    // A new system identity holds no grant, so creating a Single server
+    // with CMK by an action is refused (R35, R39); the server does not
+    // exist (R8), nor its identity: a grant to it is refused, and so is a
+    // second attempt, for the same reason as the first.
+    let r = run(&single_servers(
+        r#"(at: "10m", name: "first", do: CreateServer(Server(name: "ss", kind: Single, region: "westeurope", encryption: CustomerManaged(key: "ok/k/1")))),
+        (at: "11m", name: "grant", do: SetAccessPolicy(identity: "ss", vault: "ok", permissions: [Get, WrapKey, UnwrapKey])),
+        (at: "12m", name: "second", do: CreateServer(Server(name: "ss", kind: Single, region: "westeurope", encryption: CustomerManaged(key: "ok/k/1"))))"#,
+    ));
+    assert_eq!(step_runs(&r, "first"), ["600 Refused(GrantMissing)"]);
+    assert_eq!(step_runs(&r, "grant"), ["660 Refused(IdentityNotFound)"]);
+    assert_eq!(step_runs(&r, "second"), ["720 Refused(GrantMissing)"]);
+    assert!(r.server("ss").is_none());
+}
+
+#[test]
+fn r36_a_single_server_created_by_an_action_can_add_cmk_later() {
+    // R36: a Single server adds CMK after creation, through its own system
+    // identity (R39), whether the world or an action created it.
+    let r = run(&single_servers(
+        r#"(at: "1m", name: "create", do: CreateServer(Server(name: "asingle", kind: Single, region: "westeurope", workload: Workload(every: None)))),
+        (at: "2m", name: "grant", do: SetAccessPolicy(identity: "asingle", vault: "ok", permissions: [Get, WrapKey, UnwrapKey])),
+        (at: "3m", name: "add key", do: UpdateServerKey(server: "asingle", key: "ok/k/1")),
+        (at: "4m", name: "add key to world server", do: UpdateServerKey(server: "wsingle", key: "ok/k/1")),
+        (at: "1h", do: DeleteKey(vault: "ok", key: "k"))"#,
+    ));
+    assert_eq!(step_runs(&r, "grant"), ["120 Ok"]);
+    assert_eq!(step_runs(&r, "add key"), ["180 Ok"]);
+    assert_eq!(step_runs(&r, "add key to world server"), ["240 Ok"]);
+    // Both now depend on the key: its deletion at 1h denies both.
+    for name in ["asingle", "wsingle"] {
+        assert_eq!(srv(&r, name).windows.len(), 1, "{name}");
+        assert_eq!(srv(&r, name).windows[0].lost_at_s, 3_600);
+    }
+}

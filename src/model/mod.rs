@@ -55,6 +55,17 @@ impl State {
         self.next_principal
     }
 
+    /// The last principal minted, to undo the minting of a refused action.
+    pub fn principal_mark(&self) -> PrincipalId {
+        self.next_principal
+    }
+
+    /// Forgets every principal minted after `mark`: none of them is held
+    /// by anything any more.
+    pub fn forget_principals_after(&mut self, mark: PrincipalId) {
+        self.next_principal = mark;
+    }
+
     /// The binding a geo-backup reference stands for now.
     pub fn resolve_geo(&self, geo: &GeoBinding) -> Binding {
         let mut b = Binding {

@@ -625,7 +625,46 @@ impl<'p> Sim<'p> {
     }
 
     /// Creates a server through the R35–R40 checks; nothing exists if refused.
+    ///
+    /// A Single server's system identity exists with the server (R3, R39):
+    /// made here unless the world made it first for its grants, and gone
+    /// again when the creation is refused (R8).
     pub(super) fn create_server(
+        &mut self,
+        id: ServerId,
+        name: &str,
+        spec: &ServerSpec,
+    ) -> Result<(), Refused> {
+        let single = spec.kind == ServerKind::Single;
+        let name_in_use = self.state.servers[id as usize].is_live();
+        let made_before = self.state.servers[id as usize].system_identity;
+        let mark = (self.state.identities.len(), self.state.principal_mark());
+        let result = self.create_server_checked(id, name, spec);
+        match &result {
+            Ok(()) if single => {
+                self.ensure_system_identity(id, name, &spec.region, spec.tenant.as_deref());
+            }
+            Err(_) if single && !name_in_use => match made_before {
+                // Made by the world for its grants: the grants dangle.
+                Some(identity) => {
+                    self.state.identities[identity as usize].state = IdentityState::Absent;
+                    self.state.servers[id as usize].system_identity = None;
+                }
+                // Made by this attempt: as if it never was.
+                None if self.state.identities.len() > mark.0 => {
+                    self.state.identities.truncate(mark.0);
+                    self.state.identity_dependents.truncate(mark.0);
+                    self.state.forget_principals_after(mark.1);
+                    self.state.servers[id as usize].system_identity = None;
+                }
+                None => {}
+            },
+            _ => {}
+        }
+        result
+    }
+
+    fn create_server_checked(
         &mut self,
         id: ServerId,
         name: &str,
