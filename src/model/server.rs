@@ -4,7 +4,9 @@
 use super::access::CauseMask;
 use super::world::{IdentityId, MaterialId, PrincipalId, VaultId};
 use crate::engine::queue::Handle;
-use crate::result::{Interval, ServerReport, Text, TlsIncident, Window};
+use crate::result::{
+    CauseReport, FailedChecks, Interval, RecoveryStep, ServerReport, Text, TlsIncident, Window,
+};
 use crate::scenario::format::{ClientTls, KeyRef, ServerKind, Tier, WorkloadSpec};
 
 /// A server's hold on one key version through one identity (R6, R10).
@@ -104,7 +106,7 @@ pub struct PendingLoss {
     pub trigger: crate::result::Text,
     pub denial: Handle,
     pub control: Handle,
-    pub causes: Vec<crate::result::CauseReport>,
+    pub causes: CauseList,
     /// An identity cause held at some moment since t0 (R22).
     pub identity_seen: bool,
 }
@@ -112,7 +114,7 @@ pub struct PendingLoss {
 /// An open window: the server denies connections (R20–R22).
 #[derive(Clone, Debug)]
 pub struct OpenWindow {
-    pub window: Window,
+    pub window: WindowRec,
     /// Pending control-plane change, if it has not happened yet.
     pub control: Option<Handle>,
     /// Pending return to Available, while R10 is true again (R22).
@@ -194,8 +196,113 @@ pub struct Server {
 #[derive(Clone, Debug, Default)]
 pub struct Record {
     pub created_at_s: Option<u64>,
-    pub windows: Vec<Window>,
+    pub windows: Vec<WindowRec>,
     pub rare: Option<Box<Rare>>,
+}
+
+/// A loss's causes: one inline, as most losses have one.
+pub type CauseList = smallvec::SmallVec<[CauseReport; 1]>;
+
+/// A second of the run as a window keeps it: a horizon is at most ten
+/// years (`scenario::limits::MAX_HORIZON_S`), under 2^32 seconds.
+pub type Sec = u32;
+
+/// A run's second as a [`Sec`].
+pub fn sec(t_s: u64) -> Sec {
+    Sec::try_from(t_s).expect("a run's seconds fit in u32: the horizon is at most ten years")
+}
+
+/// A window as the run keeps it (R30): the public [`Window`] with its
+/// seconds as [`Sec`], its first cause inline and its length left to the
+/// report. A fleet holds a million of these; each becomes a `Window` when
+/// the run ends ([`WindowRec::into_window`]).
+#[derive(Clone, Debug)]
+pub struct WindowRec {
+    pub lost_at_s: Sec,
+    pub denied_from_s: Sec,
+    pub denied_until_s: Option<Sec>,
+    pub inaccessible_from_s: Option<Sec>,
+    pub inaccessible_until_s: Option<Sec>,
+    pub health_from_s: Option<Sec>,
+    pub health_until_s: Option<Sec>,
+    pub access_restored_at_s: Option<Sec>,
+    /// R24: the first and last failed check, and how many.
+    pub failed_first_s: Sec,
+    pub failed_last_s: Sec,
+    pub failed_count: u32,
+    pub trigger: Text,
+    pub causes: CauseList,
+    pub recovery: Vec<StepRec>,
+}
+
+/// One step of a recovery path (R30) as the run keeps it.
+#[derive(Clone, Debug)]
+pub struct StepRec {
+    pub at_s: Sec,
+    pub kind: StepKind,
+    pub what: Text,
+    pub by: Text,
+    pub wait_s: Option<Sec>,
+}
+
+/// What a recovery step was (R30).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepKind {
+    /// An action that removed a cause.
+    Action,
+    /// A revalidation that brought Available forward (R22).
+    Revalidate,
+    /// The wait after key access came back (R22).
+    Wait,
+}
+
+impl StepKind {
+    /// The name reports use.
+    pub fn name(self) -> &'static str {
+        match self {
+            StepKind::Action => "action",
+            StepKind::Revalidate => "revalidate",
+            StepKind::Wait => "wait",
+        }
+    }
+}
+
+impl WindowRec {
+    /// The window as reported; one still open at the horizon lasts until it.
+    pub fn into_window(self, horizon_s: u64) -> Window {
+        let wide = |t: Option<Sec>| t.map(u64::from);
+        let denied_from_s = u64::from(self.denied_from_s);
+        Window {
+            lost_at_s: u64::from(self.lost_at_s),
+            denied_from_s,
+            denied_until_s: wide(self.denied_until_s),
+            inaccessible_from_s: wide(self.inaccessible_from_s),
+            inaccessible_until_s: wide(self.inaccessible_until_s),
+            health_from_s: wide(self.health_from_s),
+            health_until_s: wide(self.health_until_s),
+            duration_s: wide(self.denied_until_s).unwrap_or(horizon_s) - denied_from_s,
+            causes: self.causes.into_vec(),
+            trigger: self.trigger,
+            access_restored_at_s: wide(self.access_restored_at_s),
+            recovery: self
+                .recovery
+                .into_iter()
+                .map(|s| RecoveryStep {
+                    at_s: u64::from(s.at_s),
+                    kind: s.kind.name(),
+                    what: s.what,
+                    by: s.by,
+                    wait_s: s.wait_s.map(u64::from),
+                })
+                .collect(),
+            failed_checks: FailedChecks {
+                first_s: u64::from(self.failed_first_s),
+                last_s: u64::from(self.failed_last_s),
+                count: u64::from(self.failed_count),
+            },
+            metrics: None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -218,13 +325,17 @@ impl Record {
         self.rare.as_ref().and_then(|r| r.data_lost_at_s)
     }
 
-    pub fn into_report(self, name: Text) -> ServerReport {
+    pub fn into_report(self, name: Text, horizon_s: u64) -> ServerReport {
         let rare = self.rare.map(|r| *r).unwrap_or_default();
         ServerReport {
             name,
             created_at_s: self.created_at_s,
             deleted_at_s: rare.deleted_at_s,
-            windows: self.windows,
+            windows: self
+                .windows
+                .into_iter()
+                .map(|w| w.into_window(horizon_s))
+                .collect(),
             unseen_losses: rare.unseen_losses,
             geo_backup_unusable: rare.geo_backup_unusable,
             tls_incidents: rare.tls_incidents,
@@ -322,5 +433,95 @@ mod layout {
     fn a_server_stays_small() {
         let size = std::mem::size_of::<super::Server>();
         assert!(size <= 400, "Server is {size} bytes");
+    }
+
+    /// A fleet keeps a million windows until the run ends: the kept form
+    /// is well under the reported one (216 bytes and a cause on the heap).
+    #[test]
+    fn a_kept_window_is_small() {
+        let size = std::mem::size_of::<super::WindowRec>();
+        assert!(size <= 160, "WindowRec is {size} bytes");
+        assert!(std::mem::size_of::<super::StepRec>() <= 48);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{CauseList, StepKind, StepRec, WindowRec};
+    use crate::result::CauseReport;
+
+    fn kept(denied_until_s: Option<u32>) -> WindowRec {
+        WindowRec {
+            lost_at_s: 100,
+            denied_from_s: 300,
+            denied_until_s,
+            inaccessible_from_s: Some(900),
+            inaccessible_until_s: denied_until_s,
+            health_from_s: None,
+            health_until_s: None,
+            access_restored_at_s: Some(1_000),
+            failed_first_s: 300,
+            failed_last_s: 900,
+            failed_count: 2,
+            trigger: "DeleteVault kv by script".into(),
+            causes: CauseList::from_vec(vec![CauseReport {
+                cause: "VaultSoftDeleted",
+                subject: "kv".into(),
+            }]),
+            recovery: vec![
+                StepRec {
+                    at_s: 1_000,
+                    kind: StepKind::Action,
+                    what: "RecoverVault kv".into(),
+                    by: "script".into(),
+                    wait_s: None,
+                },
+                StepRec {
+                    at_s: 1_000,
+                    kind: StepKind::Wait,
+                    what: "recover_after".into(),
+                    by: "service".into(),
+                    wait_s: Some(600),
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn a_kept_window_reports_every_field_in_seconds() {
+        let w = kept(Some(1_600)).into_window(86_400);
+        assert_eq!(
+            (w.lost_at_s, w.denied_from_s, w.denied_until_s),
+            (100, 300, Some(1_600))
+        );
+        assert_eq!(
+            (w.inaccessible_from_s, w.inaccessible_until_s),
+            (Some(900), Some(1_600))
+        );
+        assert_eq!(
+            (w.health_from_s, w.access_restored_at_s),
+            (None, Some(1_000))
+        );
+        assert_eq!(w.duration_s, 1_300);
+        assert_eq!(
+            (
+                w.failed_checks.first_s,
+                w.failed_checks.last_s,
+                w.failed_checks.count
+            ),
+            (300, 900, 2)
+        );
+        assert_eq!(w.causes.len(), 1);
+        assert_eq!(w.causes[0].cause, "VaultSoftDeleted");
+        let kinds: Vec<_> = w.recovery.iter().map(|s| (s.kind, s.wait_s)).collect();
+        assert_eq!(kinds, [("action", None), ("wait", Some(600))]);
+        assert!(w.metrics.is_none());
+    }
+
+    #[test]
+    fn a_window_open_at_the_horizon_lasts_until_it() {
+        let w = kept(None).into_window(86_400);
+        assert_eq!(w.denied_until_s, None);
+        assert_eq!(w.duration_s, 86_400 - 300);
     }
 }

@@ -7,7 +7,9 @@
 
 use super::access::{geo_causes, server_causes, subject_name, Causes};
 use super::entities::EntityTracker;
-use super::server::{BatchEntry, OpenWindow, PendingLoss};
+use super::server::{
+    sec, BatchEntry, CauseList, OpenWindow, PendingLoss, StepKind, StepRec, WindowRec,
+};
 use super::texts::Texts;
 use super::world::{ServerId, VaultId};
 use super::State;
@@ -15,8 +17,8 @@ use crate::engine::queue::EventQueue;
 use crate::engine::random::{self, Dist};
 use crate::engine::time::{format_duration, format_offset as at};
 use crate::result::{
-    AlertReport, CauseReport, FailedChecks, Interval, Outcome, RecoveryStep, Refusal, RunResult,
-    StepRun, Text, TimelineEntry, Window, WindowMetrics,
+    AlertReport, CauseReport, Interval, Outcome, Refusal, RunResult, StepRun, Text, TimelineEntry,
+    Window, WindowMetrics,
 };
 use crate::scenario::format::{AlertOn, Trigger};
 use crate::scenario::{Plan, Runbook};
@@ -505,9 +507,9 @@ impl<'p> Sim<'p> {
                 let entries = batch.iter().map(|&i| &self.entries[i as usize]);
                 for b in entries.filter(|b| !b.revalidation) {
                     open.window.recovery.reserve_exact(1);
-                    open.window.recovery.push(RecoveryStep {
-                        at_s: b.at_s,
-                        kind: "action",
+                    open.window.recovery.push(StepRec {
+                        at_s: sec(b.at_s),
+                        kind: StepKind::Action,
                         what: b.what.clone(),
                         by: b.by.clone(),
                         wait_s: None,
@@ -571,7 +573,10 @@ impl<'p> Sim<'p> {
         let server = &self.state.servers[id as usize];
         let w = &server.watch;
         let pending = w.pending.as_ref().is_some_and(|p| p.lost_at_s == now);
-        let open = w.open.as_ref().is_some_and(|o| o.window.lost_at_s == now);
+        let open = w
+            .open
+            .as_ref()
+            .is_some_and(|o| u64::from(o.window.lost_at_s) == now);
         let unseen = || {
             server
                 .report
@@ -599,7 +604,7 @@ impl<'p> Sim<'p> {
             .as_mut()
             .and_then(|r| r.unseen_losses.last_mut())
         {
-            u.causes = reports;
+            u.causes = reports.into_vec();
         }
     }
 
@@ -660,7 +665,7 @@ impl<'p> Sim<'p> {
             trigger,
             denial,
             control,
-            causes: Vec::new(),
+            causes: CauseList::new(),
             identity_seen: false,
         }));
         if let Some(detail) = detail {
@@ -683,7 +688,7 @@ impl<'p> Sim<'p> {
         server.report.rare().unseen_losses.push(Interval {
             from_s: p.lost_at_s,
             until_s: Some(now),
-            causes: p.causes,
+            causes: p.causes.into_vec(),
         });
         self.log(
             "UnseenLoss",
@@ -706,25 +711,21 @@ impl<'p> Sim<'p> {
         };
         server.watch.windows += 1;
         server.watch.open = Some(Box::new(OpenWindow {
-            window: Window {
-                lost_at_s: p.lost_at_s,
-                denied_from_s: now,
+            window: WindowRec {
+                lost_at_s: sec(p.lost_at_s),
+                denied_from_s: sec(now),
                 denied_until_s: None,
                 inaccessible_from_s: None,
                 inaccessible_until_s: None,
                 health_from_s: None,
                 health_until_s: None,
-                duration_s: 0,
-                causes: p.causes,
-                trigger: p.trigger,
                 access_restored_at_s: None,
+                failed_first_s: sec(now),
+                failed_last_s: sec(now),
+                failed_count: 0,
+                trigger: p.trigger,
+                causes: p.causes,
                 recovery: Vec::new(),
-                failed_checks: FailedChecks {
-                    first_s: now,
-                    last_s: now,
-                    count: 0,
-                },
-                metrics: None,
             },
             control: Some(p.control),
             available: None,
@@ -770,7 +771,7 @@ impl<'p> Sim<'p> {
             return;
         };
         open.control = None;
-        open.window.inaccessible_from_s = Some(now);
+        open.window.inaccessible_from_s = Some(sec(now));
         if !self.detailed {
             return;
         }
@@ -793,7 +794,7 @@ impl<'p> Sim<'p> {
             return;
         };
         close_false_stretch(open, now, server.created_at_s + server.phase_s, cadence);
-        open.window.access_restored_at_s = Some(now);
+        open.window.access_restored_at_s = Some(sec(now));
         let (dist, purpose) = wait_setting(&self.plan.timing, open.identity_seen);
         let k = server.watch.waits[usize::from(open.identity_seen)];
         server.watch.waits[usize::from(open.identity_seen)] += 1;
@@ -867,16 +868,16 @@ impl<'p> Sim<'p> {
                 .as_mut()
                 .expect("open window");
             open.available = Some((h2, now + fresh));
-            open.window.recovery.push(RecoveryStep {
-                at_s: now,
-                kind: "revalidate",
+            open.window.recovery.push(StepRec {
+                at_s: sec(now),
+                kind: StepKind::Revalidate,
                 what: format!(
                     "revalidation brings Available forward to {}",
                     at(now + fresh)
                 )
                 .into(),
                 by: self.texts.get(by),
-                wait_s: Some(fresh),
+                wait_s: Some(sec(fresh)),
             });
             return true;
         }
@@ -905,23 +906,23 @@ impl<'p> Sim<'p> {
             self.queue.cancel(h);
         }
         let w = &mut open.window;
-        w.denied_until_s = Some(now);
+        let now32 = sec(now);
+        w.denied_until_s = Some(now32);
         if w.inaccessible_from_s.is_some() {
-            w.inaccessible_until_s = Some(now);
+            w.inaccessible_until_s = Some(now32);
         }
         if w.health_from_s.is_some() {
-            w.health_until_s = Some(now);
+            w.health_until_s = Some(now32);
         }
-        w.duration_s = now - w.denied_from_s;
         if let Some(t1) = w.access_restored_at_s {
             let (_, purpose) = wait_setting(&self.plan.timing, open.identity_seen);
             w.recovery.reserve_exact(1);
-            w.recovery.push(RecoveryStep {
+            w.recovery.push(StepRec {
                 at_s: t1,
-                kind: "wait",
+                kind: StepKind::Wait,
                 what: self.texts.get(purpose),
                 by: self.texts.get("service"),
-                wait_s: Some(now - t1),
+                wait_s: Some(now32 - t1),
             });
         }
         // Most servers have one window: no room for four.
@@ -970,10 +971,10 @@ impl<'p> Sim<'p> {
                 cadence,
             );
             let win = &mut open.window;
-            win.denied_until_s = Some(now);
-            win.inaccessible_until_s = win.inaccessible_from_s.map(|_| now);
-            win.health_until_s = win.health_from_s.map(|_| now);
-            win.duration_s = now - win.denied_from_s;
+            let now32 = sec(now);
+            win.denied_until_s = Some(now32);
+            win.inaccessible_until_s = win.inaccessible_from_s.map(|_| now32);
+            win.health_until_s = win.health_from_s.map(|_| now32);
             server.report.windows.push(open.window);
         }
         if let Some(mut inc) = server.watch.tls_open.take() {
@@ -1053,7 +1054,7 @@ impl<'p> Sim<'p> {
             }
         } else if let Some(open) = server.watch.open.as_mut() {
             if open.window.health_from_s.is_none() {
-                open.window.health_from_s = Some(now);
+                open.window.health_from_s = Some(sec(now));
                 self.log(
                     "ResourceHealthInaccessible",
                     &name,
@@ -1244,7 +1245,7 @@ impl<'p> Sim<'p> {
                 self.state.servers[id as usize].watch.geo_open = Some(Box::new(Interval {
                     from_s: now,
                     until_s: None,
-                    causes: reports,
+                    causes: reports.into_vec(),
                 }));
             }
             (true, true) => {
@@ -1351,6 +1352,10 @@ impl<'p> Sim<'p> {
     }
 
     fn finish(mut self) -> RunResult {
+        // Servers handed back at a time while their reports are built: a
+        // large block shrinks in place, so the state's memory goes back
+        // about as fast as the reports take it.
+        const SHRINK_STEP: usize = 1 << 16;
         let horizon = self.horizon_s;
         let cadence = self.plan.timing.key_check_every_s;
         let with_metrics = !self.plan.file.alerts.is_empty() || self.runbook.is_some();
@@ -1364,7 +1369,7 @@ impl<'p> Sim<'p> {
         // empties, so that a large fleet does not hold its state and its
         // reports at once; reversed below.
         while let Some(mut s) = state_servers.pop() {
-            if state_servers.len() < state_servers.capacity() / 2 {
+            if state_servers.len() + SHRINK_STEP < state_servers.capacity() {
                 state_servers.shrink_to_fit();
             }
             // A loss still waiting for its first check at the horizon is
@@ -1373,7 +1378,6 @@ impl<'p> Sim<'p> {
             drop(s.watch.pending.take());
             if let Some(mut open) = s.watch.open.take() {
                 close_false_stretch(&mut open, horizon, s.created_at_s + s.phase_s, cadence);
-                open.window.duration_s = horizon - open.window.denied_from_s;
                 s.report.windows.push(open.window);
             }
             if let Some(inc) = s.watch.tls_open.take() {
@@ -1382,21 +1386,26 @@ impl<'p> Sim<'p> {
             if let Some(iv) = s.watch.geo_open.take() {
                 s.report.rare().geo_backup_unusable.push(*iv);
             }
-            if with_metrics {
+            if s.presence == super::server::Presence::NotCreated && s.report.created_at_s.is_none()
+            {
+                continue;
+            }
+            let alerts: Vec<&AlertReport> = if with_metrics {
                 let mine = self.alerts_about(&s);
-                let alerts: Vec<&AlertReport> = self
-                    .alerts
+                self.alerts
                     .iter()
                     .filter(|a| mine.contains(&a.name))
-                    .collect();
-                for w in &mut s.report.windows {
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let mut report = s.report.into_report(s.name, horizon);
+            if with_metrics {
+                for w in &mut report.windows {
                     add_metrics(w, &alerts, &self.steps, horizon);
                 }
             }
-            if s.presence != super::server::Presence::NotCreated || s.report.created_at_s.is_some()
-            {
-                servers.push(s.report.into_report(s.name));
-            }
+            servers.push(report);
         }
         servers.reverse();
         let entities = if self.detailed {
@@ -1467,12 +1476,12 @@ fn close_false_stretch(open: &mut OpenWindow, until_s: u64, first_check_s: u64, 
         return;
     }
     let n = (until_s - 1 - first) / cadence_s + 1;
-    let fc = &mut open.window.failed_checks;
-    if fc.count == 0 {
-        fc.first_s = first;
+    let w = &mut open.window;
+    if w.failed_count == 0 {
+        w.failed_first_s = sec(first);
     }
-    fc.count += n;
-    fc.last_s = first + (n - 1) * cadence_s;
+    w.failed_count += u32::try_from(n).expect("checks within the horizon fit in u32");
+    w.failed_last_s = sec(first + (n - 1) * cadence_s);
 }
 
 fn alert_server(on: &AlertOn) -> Option<&str> {
@@ -1482,7 +1491,7 @@ fn alert_server(on: &AlertOn) -> Option<&str> {
     }
 }
 
-pub(super) fn render_causes(texts: &Texts, state: &State, causes: &Causes) -> Vec<CauseReport> {
+pub(super) fn render_causes(texts: &Texts, state: &State, causes: &Causes) -> CauseList {
     causes
         .list
         .iter()
