@@ -29,6 +29,7 @@ fn fleet(c: &mut Criterion) {
                     seed: None,
                     runbook: None,
                     detailed: false,
+                    ..RunOptions::default()
                 };
                 black_box(run(&plan, &opts).expect("runs"))
             })

@@ -25,6 +25,7 @@ fn one_run(c: &mut Criterion) {
                     seed: Some(seed),
                     runbook: None,
                     detailed: false,
+                    ..RunOptions::default()
                 };
                 black_box(run(&plan, &opts).expect("runs"))
             })

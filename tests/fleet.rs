@@ -40,6 +40,7 @@ fn run_text(text: &str, seed: u64) -> RunResult {
             seed: Some(seed),
             runbook: None,
             detailed: false,
+            ..RunOptions::default()
         },
     )
     .unwrap()

@@ -623,6 +623,21 @@ proptest! {
     }
 
     #[test]
+    fn a_run_split_by_servers_is_the_whole_run(data in prop::collection::vec(any::<u32>(), 0..400)) {
+        let g = generate(&data);
+        let plan = parse_str(&g.text, "generated.ron").expect("generated scenarios are valid");
+        let on = |threads| RunOptions {
+            detailed: false,
+            threads,
+            min_servers_per_thread: 1,
+            ..RunOptions::default()
+        };
+        let whole = run(&plan, &on(1)).expect("runs");
+        let split = run(&plan, &on(3)).expect("runs");
+        prop_assert_eq!(json::render(&whole), json::render(&split), "{}", g.text);
+    }
+
+    #[test]
     fn the_lint_reads_every_valid_scenario(data in prop::collection::vec(any::<u32>(), 0..400)) {
         let g = generate(&data);
         prop_assert!(keyloss::scenario::locate::Tree::parse(&g.text).is_some());

@@ -237,6 +237,7 @@ fn revalidate_during_the_wait_can_only_bring_available_forward() {
                 seed: Some(seed),
                 runbook: Some(runbook.into()),
                 detailed: true,
+                ..RunOptions::default()
             });
             let w = srv(&r, "pg").windows[0].clone();
             (w.denied_until_s.expect("closed"), w)

@@ -84,6 +84,7 @@ fn run_i_uses_the_derived_seed_and_replays_alone() {
             seed: Some(worst.seed),
             runbook: None,
             detailed: true,
+            ..RunOptions::default()
         },
     )
     .unwrap();
@@ -206,6 +207,7 @@ fn outage_probability_counts_runs_with_a_window() {
                 seed: Some(derive_seed(3, i)),
                 runbook: None,
                 detailed: false,
+                ..RunOptions::default()
             },
         )
         .unwrap();

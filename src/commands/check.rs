@@ -53,6 +53,7 @@ pub fn execute(paths: &[PathBuf], seed: Option<u64>) -> ExitCode {
             seed,
             runbook: None,
             detailed: false,
+            ..RunOptions::default()
         };
         match run(&plan, &opts) {
             Err(e) => {

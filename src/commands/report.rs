@@ -26,6 +26,7 @@ pub fn load_and_run(
         seed,
         runbook,
         detailed: true,
+        ..RunOptions::default()
     };
     match run(&plan, &opts) {
         Ok(r) => Ok((plan, r)),

@@ -619,7 +619,7 @@ impl<'p> Sim<'p> {
                 )))
             }
             Action::CreateServer(NewServer::Server(spec)) => {
-                let id = self.plan.servers.get(&spec.name).expect("resolved server");
+                let id = self.server_id(&spec.name).expect("resolved server");
                 self.create_server(id, &spec.name, spec)?;
                 Ok(Applied::Changed(format!("server {} created", spec.name)))
             }
@@ -776,7 +776,7 @@ impl<'p> Sim<'p> {
     }
 
     fn live_server(&self, name: &str) -> Result<ServerId, Refused> {
-        let id = self.plan.servers.get(name).expect("resolved server");
+        let id = self.server_id(name).expect("resolved server");
         if self.state.servers[id as usize].is_live() {
             Ok(id)
         } else {
@@ -1182,7 +1182,7 @@ impl<'p> Sim<'p> {
     }
 
     fn new_server_slot(&self, into: &str) -> Result<ServerId, Refused> {
-        let id = self.plan.servers.get(into).expect("resolved server");
+        let id = self.server_id(into).expect("resolved server");
         if self.state.servers[id as usize].presence == Presence::Live {
             return Err(Refused::new(
                 "ServerNameInUse",

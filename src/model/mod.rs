@@ -7,11 +7,13 @@ mod control;
 mod entities;
 pub mod server;
 mod setup;
+mod shard;
 mod sim;
 pub mod snapshot;
 mod texts;
 pub mod world;
 
+pub use shard::{run_in_slices, slice_count};
 pub use sim::{run, RunError, RunOptions};
 
 use server::{Binding, GeoBinding, Server};

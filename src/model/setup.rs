@@ -72,7 +72,11 @@ impl<'p> Sim<'p> {
                 incarnation: 0,
             })
             .collect();
-        self.state.servers = plan.servers.list.iter().map(Server::not_created).collect();
+        let (first, end) = (self.servers.start as usize, self.servers.end as usize);
+        self.state.servers = plan.servers.list[first..end]
+            .iter()
+            .map(Server::not_created)
+            .collect();
         self.state.vault_dependents = vec![Vec::new(); self.state.vaults.len()];
         self.state.identity_dependents = vec![Vec::new(); self.state.identities.len()];
         for spec in &plan.file.world.identities {
@@ -81,11 +85,21 @@ impl<'p> Sim<'p> {
         }
         // A Single server's system identity exists with the server, so the
         // world's grants can name it (R39).
-        for ws in &plan.world_servers {
-            let spec = plan.world_server_spec(*ws);
+        let kept = self.servers.clone();
+        let base = kept.start;
+        let world_servers = move || {
+            let kept = kept.clone();
+            plan.world_servers
+                .iter()
+                .copied()
+                .filter(move |ws| kept.contains(&ws.id))
+        };
+        for ws in world_servers() {
+            let spec = plan.world_server_spec(ws);
             if spec.kind == ServerKind::Single {
                 let name = plan.servers.list[ws.id as usize].clone();
-                self.ensure_system_identity(ws.id, &name, &spec.region, spec.tenant.as_deref());
+                let id = ws.id - base;
+                self.ensure_system_identity(id, &name, &spec.region, spec.tenant.as_deref());
             }
         }
         for spec in &plan.file.world.vaults {
@@ -98,20 +112,21 @@ impl<'p> Sim<'p> {
         // world: creating a Flexible server changes no vault or identity.
         // The first member's checked encryption serves the others.
         let mut checked: Option<(u32, Option<Cmk>, TlsVersion, Option<TlsVersion>)> = None;
-        for ws in plan.world_servers.iter().copied() {
+        for ws in world_servers() {
             let spec = plan.world_server_spec(ws);
             let name = &plan.servers.list[ws.id as usize];
+            let id = ws.id - base;
             if let Some((decl, cmk, min, max)) = &checked {
                 if *decl == ws.decl {
                     let tenant = spec.tenant.clone().unwrap_or_else(|| "default".into());
-                    self.install_server(ws.id, spec, tenant, cmk.clone(), *min, *max);
+                    self.install_server(id, spec, tenant, cmk.clone(), *min, *max);
                     continue;
                 }
             }
-            match self.create_server(ws.id, name, spec) {
+            match self.create_server(id, name, spec) {
                 Err(r) => self.record_refusal("CreateServer", "world", Some(name), r),
                 Ok(()) if spec.kind == ServerKind::Flexible => {
-                    let s = &self.state.servers[ws.id as usize];
+                    let s = &self.state.servers[id as usize];
                     checked = Some((ws.decl, s.cmk.clone(), s.ssl_min, s.ssl_max));
                 }
                 Ok(()) => {}
@@ -189,7 +204,7 @@ impl<'p> Sim<'p> {
     /// server of that name.
     pub(super) fn identity_by_name(&self, name: &str) -> Option<IdentityId> {
         self.plan.identities.get(name).or_else(|| {
-            let s = self.plan.servers.get(name)?;
+            let s = self.server_id(name)?;
             self.state.servers[s as usize].system_identity
         })
     }

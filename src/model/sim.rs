@@ -91,6 +91,29 @@ pub(super) enum Ev {
     },
 }
 
+impl Ev {
+    /// The one server the event concerns, if any.
+    pub(super) fn server(&self) -> Option<ServerId> {
+        match self {
+            Ev::Move(id)
+            | Ev::Denial(id)
+            | Ev::ControlPlane(id)
+            | Ev::Available(id)
+            | Ev::Connection(id)
+            | Ev::ActivityEntry { server: id, .. } => Some(*id),
+            Ev::TimeEdge { .. }
+            | Ev::Scripted(_)
+            | Ev::Step(_)
+            | Ev::PurgeVault { .. }
+            | Ev::PurgeKey { .. }
+            | Ev::ForgetIdentity { .. }
+            | Ev::Rotate { .. }
+            | Ev::NearExpiry { .. }
+            | Ev::Notify { .. } => None,
+        }
+    }
+}
+
 /// How a run is asked for.
 #[derive(Clone, Debug)]
 pub struct RunOptions {
@@ -100,6 +123,12 @@ pub struct RunOptions {
     pub runbook: Option<String>,
     /// Keep the timeline and entity intervals (off for sweeps: speed).
     pub detailed: bool,
+    /// Threads one run may use: a run whose servers cannot affect one
+    /// another is split by servers among them (`super::shard`); the result
+    /// does not depend on it. 1 (the default) runs on the calling thread.
+    pub threads: usize,
+    /// The fewest servers worth a thread of their own.
+    pub min_servers_per_thread: usize,
 }
 
 impl Default for RunOptions {
@@ -108,6 +137,8 @@ impl Default for RunOptions {
             seed: None,
             runbook: None,
             detailed: true,
+            threads: 1,
+            min_servers_per_thread: super::shard::MIN_SERVERS_PER_THREAD,
         }
     }
 }
@@ -154,6 +185,11 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunResult, RunError> {
         ),
         None => plan.runbook(None),
     };
+    if let Some(slices) = super::shard::slices(plan, opts, runbook) {
+        if let Some(result) = super::shard::run_sliced(plan, opts, runbook, &slices) {
+            return Ok(result);
+        }
+    }
     let mut sim = Sim::new(plan, opts, runbook);
     sim.setup_world();
     sim.schedule_script();
@@ -190,6 +226,12 @@ pub(super) struct Sim<'p> {
     pub texts: Texts,
     /// The trigger text made from the last batch entry that started a loss.
     last_trigger: Option<(BatchEntry, Text)>,
+    /// The servers this run keeps, as plan ids: all of them, or one
+    /// shard's (`super::shard`). A server's `ServerId` is its plan id less
+    /// `servers.start`.
+    pub servers: std::ops::Range<u32>,
+    /// Events processed that concern no one server (see `Ev::server`).
+    pub world_events: u64,
 }
 
 impl<'p> Sim<'p> {
@@ -215,7 +257,15 @@ impl<'p> Sim<'p> {
             entries: Vec::new(),
             texts: Texts::default(),
             last_trigger: None,
+            servers: 0..plan.servers.len() as u32,
+            world_events: 0,
         }
+    }
+
+    /// The id of the server of that name in this run, if it keeps it.
+    pub fn server_id(&self, name: &str) -> Option<ServerId> {
+        let id = self.plan.servers.get(name)?;
+        self.servers.contains(&id).then(|| id - self.servers.start)
     }
 
     pub fn now(&self) -> u64 {
@@ -309,6 +359,7 @@ impl<'p> Sim<'p> {
             if ev_group(&ev) >= group::PURGE && !self.dirty.is_empty() {
                 self.settle();
             }
+            self.world_events += u64::from(ev.server().is_none());
             self.dispatch(ev);
             self.events_processed += 1;
             if self.events_processed > budget {
@@ -1351,7 +1402,23 @@ impl<'p> Sim<'p> {
             .collect()
     }
 
-    fn finish(mut self) -> RunResult {
+    fn finish(self) -> RunResult {
+        let plan = self.plan;
+        let mut result = self.report();
+        result.expectations = crate::result::expect::evaluate(&plan.file.expect, &result);
+        result
+    }
+
+    /// The result of one slice of servers (`super::shard`), without
+    /// expectations (they are judged once the slices are joined), and the
+    /// number of events that concerned no one server.
+    pub(super) fn finish_slice(self) -> (RunResult, u64) {
+        let world_events = self.world_events;
+        (self.report(), world_events)
+    }
+
+    /// Everything the run recorded, expectations aside.
+    fn report(mut self) -> RunResult {
         // Servers handed back at a time while their reports are built: a
         // large block shrinks in place, so the state's memory goes back
         // about as fast as the reports take it.
@@ -1413,7 +1480,7 @@ impl<'p> Sim<'p> {
         } else {
             Vec::new()
         };
-        let mut result = RunResult {
+        RunResult {
             scenario: self.plan.file.name.clone(),
             summary: self.plan.file.summary.clone(),
             seed: self.seed,
@@ -1428,9 +1495,7 @@ impl<'p> Sim<'p> {
             entities,
             expectations: Vec::new(),
             events_processed: self.events_processed,
-        };
-        result.expectations = crate::result::expect::evaluate(&self.plan.file.expect, &result);
-        result
+        }
     }
 }
 

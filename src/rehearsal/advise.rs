@@ -95,6 +95,7 @@ pub fn advise(plan: &Plan, seed: Option<u64>, at_s: Option<u64>) -> Result<Advic
         seed,
         runbook: None,
         detailed: false,
+        ..RunOptions::default()
     };
     let t = match at_s {
         Some(t) => t,

@@ -178,6 +178,7 @@ pub fn rehearse(plan: &Plan, runs: u64, seed: Option<u64>) -> Result<Rehearsal, 
                     seed: Some(derive_seed(seed, i)),
                     runbook: name.clone(),
                     detailed: false,
+                    ..RunOptions::default()
                 };
                 run(target, &opts).map(|r| night(&r))
             })
@@ -310,6 +311,7 @@ fn expectations(
             seed: Some(seed),
             runbook: None,
             detailed: false,
+            ..RunOptions::default()
         },
     )?;
     let mut out = Vec::new();

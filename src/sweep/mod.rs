@@ -229,6 +229,7 @@ impl<'p> Sweep<'p> {
                 seed: Some(seed),
                 runbook: self.header.runbook.clone(),
                 detailed: false,
+                ..RunOptions::default()
             };
             let result =
                 run(self.plan, &opts).map_err(|error| SweepError::Run { index, seed, error })?;
