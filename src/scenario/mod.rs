@@ -139,6 +139,25 @@ impl Names {
         self.index.insert(name, id);
         id
     }
+    /// Adds a name that must be new: its id, or `None` (and nothing
+    /// added) if the name is known.
+    pub fn add_new(&mut self, name: &str) -> Option<u32> {
+        if self.index.contains_key(name) {
+            return None;
+        }
+        let id = self.list.len() as u32;
+        let name = Text::from(name);
+        self.list.push(name.clone());
+        self.index.insert(name, id);
+        Some(id)
+    }
+
+    /// Room for `n` more names without growing.
+    pub fn reserve(&mut self, n: usize) {
+        self.list.reserve(n);
+        self.index.reserve(n);
+    }
+
     pub fn get(&self, name: &str) -> Option<u32> {
         self.index.get(name).copied()
     }
@@ -214,6 +233,10 @@ mod tests {
         assert_eq!(names.len(), 10_000);
         assert_eq!(names.get("pg-09999"), Some(9_999));
         assert_eq!(names.get("pg-10000"), None);
+        // A name that must be new is refused when known, and adds nothing.
+        assert_eq!(names.add_new("pg-00042"), None);
+        assert_eq!(names.add_new("pg-10000"), Some(10_000));
+        assert_eq!(names.len(), 10_001);
         // Names that differ only past the first eight bytes.
         assert_ne!(
             names.add("kv-prod-westeurope-a"),

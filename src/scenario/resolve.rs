@@ -489,15 +489,15 @@ impl<'t> Checker<'t> {
                     }
                     let width = count.to_string().len();
                     let mut name = String::new();
+                    names.reserve(*count as usize);
                     for i in 1..=*count {
                         fleet_member_name(&mut name, prefix, i, width);
-                        if names.get(&name).is_some() {
+                        if names.add_new(&name).is_none() {
                             return Err(self.err(
                                 &format!("{path}.prefix"),
                                 format!("fleet member {name:?} clashes with another server"),
                             ));
                         }
-                        names.add(&name);
                     }
                     total += count;
                 }
