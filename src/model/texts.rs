@@ -3,17 +3,20 @@
 //! wait setting; each window holds a shared [`Text`] instead of a copy.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
-
+use std::collections::{BTreeSet, HashMap};
+use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 use crate::result::Text;
 use crate::scenario::format::KeyRef;
+use crate::scenario::NameHasher;
 
 #[derive(Debug, Default)]
 pub struct Texts {
     /// Behind a `RefCell` so that read-only checks can share texts too.
-    known: RefCell<BTreeMap<Box<str>, Text>>,
+    /// Only looked up, never iterated, so its order cannot reach an output;
+    /// hashed, since a fleet asks for the same few texts a million times.
+    known: RefCell<HashMap<Box<str>, Text, BuildHasherDefault<NameHasher>>>,
     /// Key references servers are bound to: a fleet names one for all.
     refs: RefCell<BTreeSet<Arc<KeyRef>>>,
 }
