@@ -137,6 +137,7 @@ fn each_error_is_a_setup_the_simulator_refuses() {
         ("KL018", vec![("alerts: [", "events: [(at: \"1h\", do: SetEncryption(server: \"pg\", encryption: ServiceManaged))],\n    alerts: [")], "SetEncryption", "EncryptionModeFixed"),
         ("KL019", vec![("alerts: [", "events: [(at: \"1h\", do: CreateReplica(from: \"pg\", into: \"pg-ne\", region: \"ne\"))],\n    alerts: [")], "CreateReplica", "ReplicaKeyRequired"),
         ("KL020", vec![("Server(name: \"pg\", region: \"we\",", "Server(name: \"pg\", region: \"we\", ssl_enforcement: false,")], "CreateServer", "InvalidParameterValue"),
+        ("KL020", vec![("Server(name: \"pg\", region: \"we\",", "Server(name: \"pg\", region: \"we\", ssl_min_protocol_version: \"TLSv1.1\",")], "CreateServer", "InvalidParameterValue"),
     ];
     for (rule, changes, action, reason) in cases {
         let text = variant(&changes);

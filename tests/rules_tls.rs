@@ -138,6 +138,21 @@ fn flexible_cannot_switch_tls_off() {
 }
 
 #[test]
+fn a_server_declared_with_an_invalid_tls_version_is_refused_not_unreadable() {
+    // R40: invalid values are refused R35-style; R8: a refused world
+    // server does not exist, and the run goes on.
+    for extra in [
+        r#", ssl_min_protocol_version: "TLSv1.1""#,
+        r#", ssl_max_protocol_version: "TLSv1.0""#,
+        r#", ssl_min_protocol_version: "tls-1.2""#,
+    ] {
+        let r = service_managed("Flexible", "1.2", extra).run();
+        assert_eq!(refusals(&r), ["0 InvalidParameterValue"], "{extra}");
+        assert!(r.server("s").is_none());
+    }
+}
+
+#[test]
 fn invalid_tls_values_are_refused() {
     let r = service_managed("Flexible", "1.2", "")
         .events(

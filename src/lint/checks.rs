@@ -185,7 +185,22 @@ impl<'a> Linter<'a> {
             .unwrap_or("TLSv1.2");
         let max = spec.ssl_max_protocol_version.as_deref();
         let enforcement = spec.ssl_enforcement.unwrap_or(true);
-        let problem = if max.is_some_and(|m| m < min) {
+        let known = |v: &str| v == "TLSv1.2" || v == "TLSv1.3";
+        let problem = if let Some((field, bad)) = [
+            ("ssl_min_protocol_version", Some(min)),
+            ("ssl_max_protocol_version", max),
+        ]
+        .into_iter()
+        .find_map(|(field, v)| v.filter(|v| !known(v)).map(|v| (field, v)))
+        {
+            Some((
+                field,
+                format!(
+                    "{field} is \"TLSv1.2\" or \"TLSv1.3\", not {bad:?}: the creation is refused"
+                ),
+                "write \"TLSv1.2\" or \"TLSv1.3\"".to_string(),
+            ))
+        } else if max.is_some_and(|m| m < min) {
             Some((
                 "ssl_min_protocol_version",
                 "ssl_min_protocol_version is above ssl_max_protocol_version".to_string(),

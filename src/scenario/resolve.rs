@@ -665,19 +665,9 @@ impl<'t> Checker<'t> {
     }
 
     fn server_spec(&self, path: &str, s: &ServerSpec, ctx: &Ctx) -> Check {
-        for (field, v) in [
-            ("ssl_min_protocol_version", &s.ssl_min_protocol_version),
-            ("ssl_max_protocol_version", &s.ssl_max_protocol_version),
-        ] {
-            if let Some(v) = v {
-                if v != "TLSv1.2" && v != "TLSv1.3" {
-                    return Err(self.err(
-                        &format!("{path}.{field}"),
-                        format!("{field} is \"TLSv1.2\" or \"TLSv1.3\", not {v:?}"),
-                    ));
-                }
-            }
-        }
+        // A TLS version other than 1.2 or 1.3 is not a file error: the
+        // creation is refused `InvalidParameterValue` (R40, R35 style), as
+        // `SetServerParameter` with it is, and `keyloss lint` says so.
         self.encryption(&format!("{path}.encryption"), &s.encryption, s.kind, ctx)
     }
 
