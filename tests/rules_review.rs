@@ -432,3 +432,22 @@ fn r36_a_single_server_created_by_an_action_can_add_cmk_later() {
         assert_eq!(srv(&r, name).windows[0].lost_at_s, 3_600);
     }
 }
+
+#[test]
+fn a_refused_step_is_in_the_timeline_under_the_entity_it_acted_on() {
+    // SCENARIOS.md: timeline[].entity is what the action concerned; the
+    // step's name is in refused[].step.
+    let r = run(&two_identities(
+        r#"(at: "1h", name: "switch", do: SetEncryption(server: "s", encryption: CustomerManaged(key: "nopp/k/1", identity: "j"))),
+        (at: "2h", name: "purge", do: PurgeVault(vault: "kv"))"#,
+    ));
+    let refused: Vec<(&str, &str)> = r
+        .timeline
+        .iter()
+        .filter(|e| e.result == Some(keyloss::result::Outcome::Refused))
+        .map(|e| (e.kind.as_str(), e.entity.as_str()))
+        .collect();
+    assert_eq!(refused, [("SetEncryption", "s"), ("PurgeVault", "kv")]);
+    let steps: Vec<Option<&str>> = r.refused.iter().map(|x| x.step.as_deref()).collect();
+    assert_eq!(steps, [Some("switch"), Some("purge")]);
+}

@@ -42,10 +42,7 @@ impl<'p> Sim<'p> {
             }
             Err(r) => {
                 let reason = r.reason.clone();
-                self.record_refusal(action.kind(), by, step.or(Some(&entity)), r);
-                if let Some(last) = self.refused.last_mut() {
-                    last.step = step.map(str::to_string);
-                }
+                self.record_refusal(action.kind(), by, &entity, step, r);
                 (Outcome::Refused, Some(reason))
             }
         }

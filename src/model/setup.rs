@@ -124,7 +124,7 @@ impl<'p> Sim<'p> {
                 }
             }
             match self.create_server(id, name, spec) {
-                Err(r) => self.record_refusal("CreateServer", "world", Some(name), r),
+                Err(r) => self.record_refusal("CreateServer", "world", name, Some(name), r),
                 Ok(()) if spec.kind == ServerKind::Flexible => {
                     let s = &self.state.servers[id as usize];
                     checked = Some((ws.decl, s.cmk.clone(), s.ssl_min, s.ssl_max));
@@ -135,16 +135,20 @@ impl<'p> Sim<'p> {
         self.entities.changed = true;
     }
 
+    /// Records a refused action: in the timeline under the entity it acted
+    /// on, and in `refused[]` under `step`, the scripted event's or runbook
+    /// step's name (for a world server, which no step creates, its name).
     pub(super) fn record_refusal(
         &mut self,
         action: &str,
         by: &str,
+        entity: &str,
         step: Option<&str>,
         r: Refused,
     ) {
         self.log(
             action,
-            step.unwrap_or(action),
+            entity,
             by,
             format!("refused: {} ({})", r.reason, r.detail),
             Some(crate::result::Outcome::Refused),
