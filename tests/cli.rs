@@ -222,6 +222,23 @@ fn check_exits_0_when_all_pass() {
 }
 
 #[test]
+fn check_reports_sweep_expectations_as_skipped() {
+    // SCENARIOS.md: `run` and `check` report sweep expectations as skipped.
+    let dir = TempDir::new("check-skip");
+    let with_sweep = format!(
+        "{PASSING}, OutageProbability(server: \"pg\", at_most: 1.0), OutageQuantile(server: \"pg\", q: 0.9, at_most: \"1d\")"
+    );
+    let a = dir.write("a.ron", &scenario(&with_sweep));
+    let out = keyloss(&["check", a.to_str().expect("utf-8 path")], &dir.0);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let first = stdout(&out).lines().next().unwrap_or("").to_string();
+    assert!(
+        first.ends_with("(2 expectation(s), 2 skipped: decided by keyloss sweep)"),
+        "{first}"
+    );
+}
+
+#[test]
 fn check_of_the_catalog_passes() {
     let count = std::fs::read_dir(manifest_dir().join("scenarios"))
         .expect("scenarios/")
