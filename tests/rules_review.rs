@@ -451,3 +451,62 @@ fn a_refused_step_is_in_the_timeline_under_the_entity_it_acted_on() {
     let steps: Vec<Option<&str>> = r.refused.iter().map(|x| x.step.as_deref()).collect();
     assert_eq!(steps, [Some("switch"), Some("purge")]);
 }
+
+/// A grant's intervals as (from, until, usable, state).
+fn grant_intervals(r: &RunResult, name: &str) -> Vec<(u64, Option<u64>, bool, String)> {
+    r.entities
+        .iter()
+        .find(|e| e.kind == "grant" && e.name == name)
+        .unwrap_or_else(|| panic!("no grant {name}"))
+        .intervals
+        .iter()
+        .map(|i| (i.from_s, i.until_s, i.usable, i.state.clone()))
+        .collect()
+}
+
+#[test]
+fn entities_a_grant_is_unusable_while_its_vault_is_deleted_or_its_identity_gone() {
+    // R4: a soft-deleted vault keeps its access policies but serves
+    // nothing. R3: a deleted identity's grants dangle, and the identity
+    // made again under its name is a new principal holding none of them.
+    let text = r#"Scenario(
+    name: "entities", seed: 1, horizon: "1d",
+    world: World(
+        identities: [Identity(name: "i", region: "westeurope"), Identity(name: "j", region: "westeurope")],
+        vaults: [Vault(name: "ap", region: "westeurope", permission_model: AccessPolicy, keys: [Key(name: "k")]),
+                 Vault(name: "rb", region: "westeurope", keys: [Key(name: "k")])],
+        grants: [AccessPolicy(identity: "i", vault: "ap", permissions: [Get, WrapKey, UnwrapKey]),
+                 Role(identity: "j", vault: "rb", role: CryptoServiceEncryptionUser)],
+    ),
+    events: [
+        (at: "1h", do: DeleteVault(vault: "ap")),
+        (at: "2h", do: RecoverVault(vault: "ap")),
+        (at: "3h", do: DeleteIdentity(identity: "j")),
+        (at: "4h", do: CreateIdentity(identity: "j", region: "westeurope")),
+        (at: "5h", do: AssignRole(identity: "j", vault: "rb", role: CryptoServiceEncryptionUser)),
+    ],
+)"#;
+    let r = run(text);
+    let s = |x: &str| x.to_string();
+    assert_eq!(
+        grant_intervals(&r, "AccessPolicy i on ap"),
+        [
+            (0, Some(3_600), true, s("Assigned")),
+            (3_600, Some(7_200), false, s("VaultSoftDeleted")),
+            (7_200, None, true, s("Assigned")),
+        ]
+    );
+    assert_eq!(
+        grant_intervals(&r, "CryptoServiceEncryptionUser j on rb"),
+        [
+            (0, Some(10_800), true, s("Assigned")),
+            (10_800, None, false, s("IdentityDeleted")),
+        ]
+    );
+    // The new principal's own grant is told apart from the old one.
+    assert_eq!(
+        grant_intervals(&r, "CryptoServiceEncryptionUser j#2 on rb"),
+        [(18_000, None, true, s("Assigned"))]
+    );
+    assert!(r.entities.iter().all(|e| !e.name.contains("principal-")));
+}

@@ -16,6 +16,11 @@ pub struct EntityTracker {
     pub changed: bool,
     /// (kind, name) → intervals so far; the last one is open.
     seen: BTreeMap<(u8, String), (String, Vec<EntityInterval>)>,
+    /// The identity each principal was first seen with: a grant keeps that
+    /// name after its identity is deleted or made again under a new
+    /// principal (R3), when it dangles. An identity made again under an
+    /// old name is `name#2`, `name#3`, … so that its grants are told apart.
+    principals: BTreeMap<u64, String>,
 }
 
 const VAULT: u8 = 0;
@@ -36,6 +41,45 @@ impl EntityTracker {
     pub fn snapshot(&mut self, state: &State) {
         self.changed = false;
         let now = state.now_s;
+        for i in &state.identities {
+            if i.principal != 0 && i.state != IdentityState::Absent {
+                self.principals.entry(i.principal).or_insert_with(|| {
+                    if i.incarnation > 1 {
+                        format!("{}#{}", i.name, i.incarnation)
+                    } else {
+                        i.name.clone()
+                    }
+                });
+            }
+        }
+        let who = |principal: u64| {
+            self.principals
+                .get(&principal)
+                .cloned()
+                .unwrap_or_else(|| format!("principal-{principal}"))
+        };
+        // R3: a grant works only while an identity holds its principal.
+        let held = |principal: u64| {
+            state
+                .identities
+                .iter()
+                .any(|i| i.principal == principal && i.state == IdentityState::Active)
+        };
+        // A grant's state: whether its vault's permission model reads it
+        // (R7), then whether its vault and its identity are there.
+        let grant = |counts: bool, vault: Life, principal: u64| -> (String, bool) {
+            let label = if !counts {
+                "Ignored".to_string()
+            } else if !vault.is_active() {
+                format!("Vault{}", vault.label())
+            } else if !held(principal) {
+                "IdentityDeleted".to_string()
+            } else {
+                "Assigned".to_string()
+            };
+            let usable = label == "Assigned";
+            (label, usable)
+        };
         let mut current: Vec<((u8, String), String, bool)> = Vec::new();
         for v in &state.vaults {
             if v.life == Life::Absent {
@@ -57,28 +101,32 @@ impl EntityTracker {
                 }
             }
             for r in &v.roles {
-                let who = principal_name(state, r.principal);
                 let scope = r
                     .key
                     .as_ref()
                     .map_or(v.name.clone(), |k| format!("{}/{k}", v.name));
                 let counts = v.permission_model == PermissionModel::Rbac
                     && super::world::role_counts(r.role);
-                let label = if counts { "Assigned" } else { "Ignored" };
+                let (label, usable) = grant(counts, v.life, r.principal);
                 current.push((
-                    (GRANT, format!("{:?} {who} on {scope}", r.role)),
-                    label.to_string(),
-                    counts && v.life.is_active(),
+                    (
+                        GRANT,
+                        format!("{:?} {} on {scope}", r.role, who(r.principal)),
+                    ),
+                    label,
+                    usable,
                 ));
             }
             for p in &v.policies {
-                let who = principal_name(state, p.principal);
                 let counts = v.permission_model == PermissionModel::AccessPolicy;
-                let label = if counts { "Assigned" } else { "Ignored" };
+                let (label, usable) = grant(counts, v.life, p.principal);
                 current.push((
-                    (GRANT, format!("AccessPolicy {who} on {}", v.name)),
-                    label.to_string(),
-                    counts && v.life.is_active(),
+                    (
+                        GRANT,
+                        format!("AccessPolicy {} on {}", who(p.principal), v.name),
+                    ),
+                    label,
+                    usable,
                 ));
             }
         }
@@ -102,7 +150,8 @@ impl EntityTracker {
                 .seen
                 .entry(key)
                 .or_insert_with(|| (String::new(), Vec::new()));
-            if entry.0 != label {
+            let same = entry.0 == label && entry.1.last().is_some_and(|l| l.usable == usable);
+            if !same {
                 if let Some(last) = entry.1.last_mut() {
                     last.until_s = Some(now);
                 }
@@ -164,11 +213,4 @@ fn version_state(vault: Life, key: Life, v: &super::world::Version, now: u64) ->
         "Enabled"
     };
     (label.to_string(), label == "Enabled")
-}
-
-fn principal_name(state: &State, principal: u64) -> String {
-    match state.identities.iter().find(|i| i.principal == principal) {
-        Some(i) => i.name.clone(),
-        None => format!("principal-{principal}"),
-    }
 }
