@@ -510,3 +510,29 @@ fn entities_a_grant_is_unusable_while_its_vault_is_deleted_or_its_identity_gone(
     );
     assert!(r.entities.iter().all(|e| !e.name.contains("principal-")));
 }
+
+#[test]
+fn r35_a_refusal_names_the_first_failing_check_and_lists_them_all() {
+    // README choice 12: tenant, region, soft delete, purge protection,
+    // then the R10 causes; the first is the reason, all are in the detail.
+    let text = r#"Scenario(
+    name: "refusal-detail", seed: 1, horizon: "1d",
+    world: World(
+        identities: [Identity(name: "id", region: "westeurope")],
+        vaults: [Vault(name: "bad", region: "northeurope", soft_delete: false, purge_protection: false, keys: [Key(name: "k")])],
+    ),
+    events: [(at: "1h", name: "create", do: CreateServer(Server(name: "pg", region: "westeurope",
+        encryption: CustomerManaged(key: "bad/k/1", identity: "id"))))],
+)"#;
+    let r = run(text);
+    assert_eq!(step_runs(&r, "create"), ["3600 Refused(RegionMismatch)"]);
+    let detail = &r.refused[0].detail;
+    for part in [
+        "vault bad is in northeurope, the server in westeurope",
+        "vault bad has soft delete off",
+        "vault bad has purge protection off",
+        "key access would fail for bad/k/1: GrantMissing",
+    ] {
+        assert!(detail.contains(part), "{part:?} missing from {detail:?}");
+    }
+}

@@ -515,9 +515,12 @@ impl<'p> Sim<'p> {
             .get(&reference.vault)
             .expect("resolved vault");
         let vault = &self.state.vaults[vid as usize];
+        // README choice 12: the first failing check is the reason; the
+        // detail lists every failing one.
+        let mut failed: Vec<Refused> = Vec::new();
         if vault.life.is_present() {
             if vault.tenant != target.tenant {
-                return Err(Refused::from_cause(
+                failed.push(Refused::from_cause(
                     Cause::VaultWrongTenant,
                     format!(
                         "vault {} is in tenant {}, the server in {}",
@@ -526,7 +529,7 @@ impl<'p> Sim<'p> {
                 ));
             }
             if vault.region != target.region {
-                return Err(Refused::new(
+                failed.push(Refused::new(
                     "RegionMismatch",
                     format!(
                         "vault {} is in {}, the server in {}",
@@ -535,13 +538,13 @@ impl<'p> Sim<'p> {
                 ));
             }
             if !vault.soft_delete {
-                return Err(Refused::new(
+                failed.push(Refused::new(
                     "SoftDeleteDisabled",
                     format!("vault {} has soft delete off", vault.name),
                 ));
             }
             if !vault.purge_protection {
-                return Err(Refused::new(
+                failed.push(Refused::new(
                     "PurgeProtectionDisabled",
                     format!("vault {} has purge protection off", vault.name),
                 ));
@@ -584,10 +587,16 @@ impl<'p> Sim<'p> {
                 .iter()
                 .map(|(c, _)| c.name())
                 .collect();
-            return Err(Refused::from_cause(
+            failed.push(Refused::from_cause(
                 first,
                 format!("key access would fail for {reference}: {}", all.join(", ")),
             ));
+        }
+        if !failed.is_empty() {
+            let detail: Vec<String> = failed.iter().map(|r| r.detail.clone()).collect();
+            let mut first = failed.swap_remove(0);
+            first.detail = detail.join("; ");
+            return Err(first);
         }
         // R39: a Single server takes an RSA 2048 key without expiry.
         if target.single {
