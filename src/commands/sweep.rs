@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressStyle};
+use keyloss::export::chart::scene;
 use keyloss::export::files::{inside, write_atomic};
 use keyloss::sweep::chart;
 use keyloss::sweep::partial::{Part, Shard};
@@ -150,10 +151,13 @@ fn write_files(
     let cdf = chart::cdf(outage, &what);
     let files: [(&str, Vec<u8>); 6] = [
         ("summary.json", summary.to_json().into_bytes()),
-        ("outage-histogram.svg", histogram.to_svg().into_bytes()),
-        ("outage-histogram.png", histogram.to_png()),
-        ("outage-cdf.svg", cdf.to_svg().into_bytes()),
-        ("outage-cdf.png", cdf.to_png()),
+        (
+            "outage-histogram.svg",
+            scene::to_svg(&histogram).into_bytes(),
+        ),
+        ("outage-histogram.png", scene::to_png(&histogram)),
+        ("outage-cdf.svg", scene::to_svg(&cdf).into_bytes()),
+        ("outage-cdf.png", scene::to_png(&cdf)),
         (
             "worst-runs.txt",
             worst_runs(origin, header, tally).into_bytes(),

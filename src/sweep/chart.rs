@@ -1,17 +1,15 @@
-//! Charts of a sweep's outage durations: a histogram and an empirical CDF,
-//! each as SVG and PNG.
+//! Charts of a sweep's outage durations: a histogram and an empirical CDF.
 //!
-//! A chart is first laid out as a scene of axis-aligned rectangles and
-//! labels in whole pixels (integer arithmetic only, so every machine draws
-//! the same bytes), then written by one of two small backends: SVG (labels
-//! as text) and PNG (labels drawn with a built-in 5×7 pixel font for digits
-//! and units; the titles are left to the SVG).
+//! Each is laid out here in whole pixels with integer arithmetic, as a
+//! scene of the report charts' module (`crate::export::chart::scene`), which
+//! paints the same scene as SVG and as PNG with plotters and the embedded
+//! DejaVu font: both files show the same bars, lines, ticks and titles,
+//! and the bytes depend on the data alone (R32).
 
-use std::fmt::Write;
+use crate::engine::time::format_duration;
+use crate::export::chart::scene::{Anchor, Rgb, Scene};
 
 use super::counts::Counts;
-use super::png;
-use crate::engine::time::format_duration;
 
 const WIDTH: i32 = 720;
 const HEIGHT: i32 = 420;
@@ -22,201 +20,29 @@ const BOTTOM: i32 = 56;
 /// The most histogram bars.
 const MAX_BINS: u64 = 48;
 
-/// Palette indices.
-const WHITE: u8 = 0;
-const INK: u8 = 1;
-const BLUE: u8 = 2;
-const GRID: u8 = 3;
-const PALETTE: [[u8; 3]; 4] = [
-    [255, 255, 255],
-    [40, 40, 40],
-    [46, 109, 180],
-    [222, 222, 222],
-];
-const SVG_COLORS: [&str; 4] = ["#ffffff", "#282828", "#2e6db4", "#dedede"];
+const INK: Rgb = (40, 40, 40);
+const BLUE: Rgb = (46, 109, 180);
+const GRID: Rgb = (222, 222, 222);
+const WHITE: Rgb = (255, 255, 255);
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Anchor {
-    Start,
-    Middle,
-    End,
+/// Label sizes: tick labels and notes, titles.
+const SMALL: f64 = 12.0;
+const TITLE: f64 = 15.0;
+
+/// An empty chart on a white ground.
+fn canvas() -> Scene {
+    let mut scene = Scene {
+        width: WIDTH as u32,
+        height: HEIGHT as u32,
+        ops: Vec::new(),
+    };
+    scene.rect(0, 0, WIDTH, HEIGHT, WHITE);
+    scene
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Shape {
-    /// `[x0, x1) × [y0, y1)` in pixels.
-    Rect {
-        x0: i32,
-        y0: i32,
-        x1: i32,
-        y1: i32,
-        color: u8,
-    },
-    /// A label whose baseline starts, centres or ends at (x, y).
-    Text {
-        x: i32,
-        y: i32,
-        anchor: Anchor,
-        size: i32,
-        text: String,
-    },
-}
-
-/// A laid-out chart.
-#[derive(Clone, Debug, Default)]
-pub struct Scene {
-    shapes: Vec<Shape>,
-}
-
-impl Scene {
-    fn rect(&mut self, x0: i32, y0: i32, x1: i32, y1: i32, color: u8) {
-        let (x0, x1) = (x0.min(x1), x0.max(x1));
-        let (y0, y1) = (y0.min(y1), y0.max(y1));
-        self.shapes.push(Shape::Rect {
-            x0,
-            y0,
-            x1,
-            y1,
-            color,
-        });
-    }
-
-    fn text(&mut self, x: i32, y: i32, anchor: Anchor, size: i32, text: impl Into<String>) {
-        self.shapes.push(Shape::Text {
-            x,
-            y,
-            anchor,
-            size,
-            text: text.into(),
-        });
-    }
-
-    /// The scene as an SVG document.
-    pub fn to_svg(&self) -> String {
-        let mut out = format!(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{HEIGHT}\" \
-             viewBox=\"0 0 {WIDTH} {HEIGHT}\" font-family=\"DejaVu Sans, Verdana, sans-serif\">\n\
-             <rect width=\"{WIDTH}\" height=\"{HEIGHT}\" fill=\"#ffffff\"/>\n"
-        );
-        for s in &self.shapes {
-            match s {
-                Shape::Rect {
-                    x0,
-                    y0,
-                    x1,
-                    y1,
-                    color,
-                } => {
-                    let _ = writeln!(
-                        out,
-                        "<rect x=\"{x0}\" y=\"{y0}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>",
-                        x1 - x0,
-                        y1 - y0,
-                        SVG_COLORS[*color as usize]
-                    );
-                }
-                Shape::Text {
-                    x,
-                    y,
-                    anchor,
-                    size,
-                    text,
-                } => {
-                    let anchor = match anchor {
-                        Anchor::Start => "start",
-                        Anchor::Middle => "middle",
-                        Anchor::End => "end",
-                    };
-                    let _ = writeln!(
-                        out,
-                        "<text x=\"{x}\" y=\"{y}\" font-size=\"{size}\" text-anchor=\"{anchor}\" fill=\"{}\">{}</text>",
-                        SVG_COLORS[INK as usize],
-                        escape(text)
-                    );
-                }
-            }
-        }
-        out.push_str("</svg>\n");
-        out
-    }
-
-    /// The scene as a PNG image.
-    pub fn to_png(&self) -> Vec<u8> {
-        let mut pixels = vec![WHITE; (WIDTH * HEIGHT) as usize];
-        let mut fill = |x0: i32, y0: i32, x1: i32, y1: i32, color: u8| {
-            for y in y0.max(0)..y1.min(HEIGHT) {
-                for x in x0.max(0)..x1.min(WIDTH) {
-                    pixels[(y * WIDTH + x) as usize] = color;
-                }
-            }
-        };
-        for s in &self.shapes {
-            match s {
-                Shape::Rect {
-                    x0,
-                    y0,
-                    x1,
-                    y1,
-                    color,
-                } => fill(*x0, *y0, *x1, *y1, *color),
-                Shape::Text {
-                    x, y, anchor, text, ..
-                } => {
-                    if !text.chars().all(|c| glyph(c).is_some()) {
-                        continue; // titles: SVG only
-                    }
-                    let width = text.chars().count() as i32 * 6 - 1;
-                    let left = match anchor {
-                        Anchor::Start => *x,
-                        Anchor::Middle => x - width / 2,
-                        Anchor::End => x - width,
-                    };
-                    for (i, c) in text.chars().enumerate() {
-                        let rows = glyph(c).expect("checked above");
-                        for (row, bits) in rows.iter().enumerate() {
-                            for col in 0..5 {
-                                if bits & (0x10 >> col) != 0 {
-                                    let px = left + i as i32 * 6 + col;
-                                    let py = y - 7 + row as i32;
-                                    fill(px, py, px + 1, py + 1, INK);
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        png::encode(WIDTH as u32, HEIGHT as u32, PALETTE, &pixels)
-    }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
-/// 5×7 glyphs for the characters of tick labels, one byte per row.
-fn glyph(c: char) -> Option<[u8; 7]> {
-    Some(match c {
-        '0' => [0x0E, 0x11, 0x13, 0x15, 0x19, 0x11, 0x0E],
-        '1' => [0x04, 0x0C, 0x04, 0x04, 0x04, 0x04, 0x0E],
-        '2' => [0x0E, 0x11, 0x01, 0x02, 0x04, 0x08, 0x1F],
-        '3' => [0x1F, 0x02, 0x04, 0x02, 0x01, 0x11, 0x0E],
-        '4' => [0x02, 0x06, 0x0A, 0x12, 0x1F, 0x02, 0x02],
-        '5' => [0x1F, 0x10, 0x1E, 0x01, 0x01, 0x11, 0x0E],
-        '6' => [0x06, 0x08, 0x10, 0x1E, 0x11, 0x11, 0x0E],
-        '7' => [0x1F, 0x01, 0x02, 0x04, 0x08, 0x08, 0x08],
-        '8' => [0x0E, 0x11, 0x11, 0x0E, 0x11, 0x11, 0x0E],
-        '9' => [0x0E, 0x11, 0x11, 0x0F, 0x01, 0x02, 0x0C],
-        'd' => [0x01, 0x01, 0x0D, 0x13, 0x11, 0x11, 0x0F],
-        'h' => [0x10, 0x10, 0x16, 0x19, 0x11, 0x11, 0x11],
-        'm' => [0x00, 0x00, 0x1A, 0x15, 0x15, 0x11, 0x11],
-        's' => [0x00, 0x00, 0x0E, 0x10, 0x0E, 0x01, 0x1E],
-        '%' => [0x18, 0x19, 0x02, 0x04, 0x08, 0x13, 0x03],
-        '.' => [0x00, 0x00, 0x00, 0x00, 0x00, 0x0C, 0x0C],
-        _ => return None,
-    })
+/// A filled rectangle between two corners given in any order.
+fn fill(scene: &mut Scene, (x0, y0): (i32, i32), (x1, y1): (i32, i32), color: Rgb) {
+    scene.rect(x0.min(x1), y0.min(y1), x0.max(x1), y0.max(y1), color);
 }
 
 /// Durations that make readable steps, in seconds.
@@ -276,20 +102,15 @@ impl Frame {
         while v <= self.y_max {
             let y = self.y(v);
             scene.rect(LEFT, y, WIDTH - RIGHT, y + 1, GRID);
-            scene.text(LEFT - 8, y + 4, Anchor::End, 12, y_label(v));
+            scene.text((LEFT - 8, y), &y_label(v), SMALL, INK, Anchor::Right);
             v += y_step;
         }
         let mut v = 0;
         while v <= self.x_max {
             let x = self.x(v);
             scene.rect(x, HEIGHT - BOTTOM, x + 1, HEIGHT - BOTTOM + 5, INK);
-            scene.text(
-                x,
-                HEIGHT - BOTTOM + 18,
-                Anchor::Middle,
-                12,
-                format_duration(v),
-            );
+            let at = (x, HEIGHT - BOTTOM + 14);
+            scene.text(at, &format_duration(v), SMALL, INK, Anchor::Centre);
             v += x_step;
         }
         scene.rect(LEFT, TOP, LEFT + 1, HEIGHT - BOTTOM + 1, INK);
@@ -301,12 +122,21 @@ impl Frame {
             INK,
         );
     }
+
+    /// The title, a note under it and the x axis's name.
+    fn labels(&self, scene: &mut Scene, title: &str, note: &str, x_name: &str) {
+        let title = crate::export::chart::scene::fit(title, TITLE, true, WIDTH - LEFT - RIGHT);
+        scene.bold((LEFT, 18), &title, TITLE, INK, Anchor::Left);
+        scene.text((LEFT, 38), note, SMALL, INK, Anchor::Left);
+        let at = (LEFT + PLOT_W / 2, HEIGHT - 14);
+        scene.text(at, x_name, SMALL, INK, Anchor::Centre);
+    }
 }
 
 /// A histogram of the non-zero values of `counts` (the zeros are stated in
 /// the title: a run without an outage has nothing to draw).
 pub fn histogram(counts: &Counts, title: &str) -> Scene {
-    let mut scene = Scene::default();
+    let mut scene = canvas();
     let zeros = counts.count_at_most(0);
     let max = counts.max().unwrap_or(0).max(1);
     let bin = duration_step(max + 1, MAX_BINS);
@@ -327,41 +157,27 @@ pub fn histogram(counts: &Counts, title: &str) -> Scene {
     for (i, &h) in heights.iter().enumerate() {
         if h > 0 {
             let from = i as u64 * bin;
-            scene.rect(
-                frame.x(from) + 1,
-                frame.y(h),
-                frame.x(from + bin),
-                frame.y(0),
+            fill(
+                &mut scene,
+                (frame.x(from) + 1, frame.y(h)),
+                (frame.x(from + bin), frame.y(0)),
                 BLUE,
             );
         }
     }
-    scene.text(LEFT, 22, Anchor::Start, 15, title);
-    scene.text(
-        LEFT,
-        40,
-        Anchor::Start,
-        12,
-        format!(
-            "{} values, {zeros} of them 0 (not drawn); bars of {}",
-            counts.len(),
-            format_duration(bin)
-        ),
+    let note = format!(
+        "{} values, {zeros} of them 0 (not drawn); bars of {}",
+        counts.len(),
+        format_duration(bin)
     );
-    scene.text(
-        LEFT + PLOT_W / 2,
-        HEIGHT - 12,
-        Anchor::Middle,
-        12,
-        "connection-denied time",
-    );
+    frame.labels(&mut scene, title, &note, "connection-denied time");
     scene
 }
 
 /// The empirical CDF of `counts`: the share of values at most x, as a step
 /// line from 0 to the largest value.
 pub fn cdf(counts: &Counts, title: &str) -> Scene {
-    let mut scene = Scene::default();
+    let mut scene = canvas();
     let n = counts.len().max(1);
     let max = counts.max().unwrap_or(0).max(1);
     let x_step = duration_step(max, 8);
@@ -377,35 +193,53 @@ pub fn cdf(counts: &Counts, title: &str) -> Scene {
         seen += count;
         let x = frame.x(value);
         let y = frame.y((u128::from(seen) * 10_000 / u128::from(n)) as u64);
-        scene.rect(last.0, last.1 - 1, x + 1, last.1 + 1, BLUE);
-        scene.rect(x - 1, y, x + 1, last.1 + 1, BLUE);
+        fill(&mut scene, (last.0, last.1 - 1), (x + 1, last.1 + 1), BLUE);
+        fill(&mut scene, (x - 1, y), (x + 1, last.1 + 1), BLUE);
         last = (x, y);
     }
-    scene.rect(last.0, last.1 - 1, frame.x(frame.x_max), last.1 + 1, BLUE);
-    scene.text(LEFT, 22, Anchor::Start, 15, title);
-    scene.text(
-        LEFT,
-        40,
-        Anchor::Start,
-        12,
-        format!("{} values", counts.len()),
-    );
-    scene.text(
-        LEFT + PLOT_W / 2,
-        HEIGHT - 12,
-        Anchor::Middle,
-        12,
-        "connection-denied time (share of values at most x)",
-    );
+    let end = frame.x(frame.x_max);
+    fill(&mut scene, (last.0, last.1 - 1), (end, last.1 + 1), BLUE);
+    let note = format!("{} values", counts.len());
+    let x_name = "connection-denied time (share of values at most x)";
+    frame.labels(&mut scene, title, &note, x_name);
     scene
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::export::chart::scene::{to_png, to_svg, Op};
 
     fn sample() -> Counts {
         vec![(0, 5), (600, 3), (1_200, 1), (3_600, 1)].into()
+    }
+
+    fn filled(scene: &Scene, color: Rgb) -> Vec<(i32, i32, i32, i32)> {
+        scene
+            .ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::Rect {
+                    x0,
+                    y0,
+                    x1,
+                    y1,
+                    fill,
+                } if *fill == color => Some((*x0, *y0, *x1, *y1)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn texts(scene: &Scene) -> Vec<String> {
+        scene
+            .ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::Text { text, .. } => Some(text.clone()),
+                _ => None,
+            })
+            .collect()
     }
 
     #[test]
@@ -417,29 +251,55 @@ mod tests {
     }
 
     #[test]
-    fn a_histogram_draws_one_bar_per_non_empty_bin() {
+    fn a_histogram_draws_one_bar_per_non_empty_bin_as_tall_as_its_count() {
+        // Bins of 2 minutes (the largest value is 1 h): 600 s three times,
+        // 1,200 s once, 3,600 s once; the five zeros are not drawn.
         let scene = histogram(&sample(), "t");
-        let bars = scene
-            .shapes
-            .iter()
-            .filter(|s| matches!(s, Shape::Rect { color: BLUE, .. }))
-            .count();
-        assert_eq!(bars, 3);
+        let bars = filled(&scene, BLUE);
+        assert_eq!(bars.len(), 3);
+        let heights: Vec<i32> = bars.iter().map(|(_, y0, _, y1)| y1 - y0).collect();
+        assert_eq!(heights[1], heights[2]);
+        // Three times as tall, to the pixel each end rounds to.
+        assert!((heights[0] - 3 * heights[1]).abs() <= 3, "{heights:?}");
+        let words = texts(&scene);
+        assert!(
+            words
+                .iter()
+                .any(|t| t == "10 values, 5 of them 0 (not drawn); bars of 2m"),
+            "{words:?}"
+        );
     }
 
     #[test]
-    fn charts_are_the_same_bytes_every_time() {
-        let a = cdf(&sample(), "t");
-        let b = cdf(&sample(), "t");
-        assert_eq!(a.to_svg(), b.to_svg());
-        assert_eq!(a.to_png(), b.to_png());
-        assert!(a.to_svg().starts_with("<svg"));
+    fn a_cdf_climbs_to_every_value() {
+        let scene = cdf(&sample(), "t");
+        let top = HEIGHT - BOTTOM - PLOT_H;
+        // The step line reaches the top of the plot (100 %) and no higher.
+        let lines = filled(&scene, BLUE);
+        assert_eq!(lines.iter().map(|r| r.1).min(), Some(top - 1));
+        assert!(texts(&scene).iter().any(|t| t == "100%"));
+    }
+
+    #[test]
+    fn both_files_carry_the_title_and_are_the_same_bytes_every_time() {
+        let title = "fleet: connection-denied time per server and run, 10 runs";
+        let a = cdf(&sample(), title);
+        let svg = to_svg(&a);
+        assert!(svg.contains(title), "the SVG names the chart");
+        assert_eq!(svg, to_svg(&cdf(&sample(), title)));
+        let png = to_png(&a);
+        assert_eq!(png, to_png(&cdf(&sample(), title)));
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        // IHDR: width and height, big-endian, after the chunk's length and name.
+        let size = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().expect("4 bytes"));
+        assert_eq!((size(16), size(20)), (WIDTH as u32, HEIGHT as u32));
+        assert!(texts(&a).iter().any(|t| t == title));
     }
 
     #[test]
     fn an_empty_distribution_still_draws_axes() {
         let empty = Counts::new();
-        assert!(histogram(&empty, "t").to_svg().contains("<rect"));
-        assert!(!cdf(&empty, "t").to_png().is_empty());
+        assert!(!filled(&histogram(&empty, "t"), INK).is_empty());
+        assert!(!to_png(&cdf(&empty, "t")).is_empty());
     }
 }

@@ -15,14 +15,14 @@
 //! - [`summary`]: the report (text and `summary.json`) and the sweep-level
 //!   expectations `OutageQuantile` and `OutageProbability`.
 //! - [`partial`]: shards (`--shard K/N`) and merging them.
-//! - [`chart`]: histogram and empirical CDF of outage durations.
+//! - [`chart`]: histogram and empirical CDF of outage durations, laid out
+//!   as scenes of the report charts (SVG and PNG through plotters).
 //! - [`fleet`]: a one-run summary for scenarios with many servers.
 
 pub mod chart;
 pub mod counts;
 pub mod fleet;
 pub mod partial;
-mod png;
 pub mod summary;
 pub mod tally;
 
