@@ -184,6 +184,9 @@ pub struct Server {
     pub workload: WorkloadSpec,
     pub created_at_s: u64,
     pub phase_s: u64,
+    /// The start of every stream key of the server's draws (R32), set when
+    /// it is created.
+    pub draws: crate::engine::random::EntityKey,
     /// The system-assigned identity of a Single server (R39).
     pub system_identity: Option<IdentityId>,
     pub watch: Watch,
@@ -364,6 +367,7 @@ impl Server {
             workload: WorkloadSpec::default(),
             created_at_s: 0,
             phase_s: 0,
+            draws: crate::engine::random::EntityKey::default(),
             system_identity: None,
             watch: Watch::default(),
             report: Record::default(),

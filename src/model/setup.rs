@@ -9,7 +9,7 @@ use super::world::{
     AccessPolicy, Backup, Identity, IdentityId, IdentityState, Key, Life, Ops, RoleAssignment,
     RotationPolicy, ServerId, Vault, VaultId, Version,
 };
-use crate::engine::random::Dist;
+use crate::engine::random::{Dist, EntityKey};
 use crate::result::Refusal;
 use crate::scenario::format::{
     AlertOn, EncryptionSpec, GrantSpec, KeyKind, KeyRef, KeySpec, ServerKind, ServerSpec, Tier,
@@ -812,6 +812,8 @@ impl<'p> Sim<'p> {
                 .key_check_phase
                 .unwrap_or(Dist::Uniform(0, cadence - 1)),
         };
+        let server = &mut self.state.servers[id as usize];
+        server.draws = EntityKey::new(self.seed, "server", &server.name);
         let phase_s = self.draw_for(id, "key_check_phase", 0, phase_dist);
         let server = &mut self.state.servers[id as usize];
         server.presence = Presence::Live;

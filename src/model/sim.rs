@@ -277,11 +277,15 @@ impl<'p> Sim<'p> {
         random::draw(self.seed, kind, name, purpose, index, dist)
     }
 
-    /// A delay drawn from the stream of a server's own (R32), without
-    /// copying its name.
+    /// A delay drawn from the stream of a server's own (R32), continuing
+    /// its key from the hash of its name made at its creation.
     pub fn draw_for(&self, id: ServerId, purpose: &str, index: u32, dist: Dist) -> u64 {
-        let name = &self.state.servers[id as usize].name;
-        random::draw(self.seed, "server", name, purpose, u64::from(index), dist)
+        let server = &self.state.servers[id as usize];
+        debug_assert_eq!(
+            server.draws,
+            random::EntityKey::new(self.seed, "server", &server.name)
+        );
+        server.draws.draw(purpose, u64::from(index), dist)
     }
 
     pub fn schedule(
@@ -1062,13 +1066,7 @@ impl<'p> Sim<'p> {
             return;
         }
         let k = server.watch.connections;
-        let mut rng = random::stream(
-            self.seed,
-            "server",
-            &server.name,
-            "connection",
-            u64::from(k),
-        );
+        let mut rng = server.draws.stream("connection", u64::from(k));
         let gap = random::exponential_s(&mut rng, every.0.max(1));
         self.state.servers[id as usize].watch.connections += 1;
         let h = self.schedule(now + gap, group::CONNECTION, id, Ev::Connection(id));
