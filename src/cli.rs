@@ -24,6 +24,10 @@ pub struct Cli {
 pub enum Command {
     /// Run one scenario and print its timeline, windows and expectations.
     ///
+    /// A summarised run of a large fleet whose servers cannot affect one
+    /// another (no alerts, runbook or actions on servers) is split among
+    /// the cores; the output is the same on any number of them.
+    ///
     /// Exit status: 0 when every expectation passes, 1 when one fails, 2 on
     /// bad input.
     #[command(

@@ -23,21 +23,18 @@ const MAX_BINS: u64 = 48;
 const INK: Rgb = (40, 40, 40);
 const BLUE: Rgb = (46, 109, 180);
 const GRID: Rgb = (222, 222, 222);
-const WHITE: Rgb = (255, 255, 255);
 
 /// Label sizes: tick labels and notes, titles.
 const SMALL: f64 = 12.0;
 const TITLE: f64 = 15.0;
 
-/// An empty chart on a white ground.
+/// An empty chart (painted on white).
 fn canvas() -> Scene {
-    let mut scene = Scene {
+    Scene {
         width: WIDTH as u32,
         height: HEIGHT as u32,
         ops: Vec::new(),
-    };
-    scene.rect(0, 0, WIDTH, HEIGHT, WHITE);
-    scene
+    }
 }
 
 /// A filled rectangle between two corners given in any order.
