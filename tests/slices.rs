@@ -225,3 +225,44 @@ fn the_split_incidents_reach_the_interesting_outcomes() {
         .iter()
         .any(|s| s.result == keyloss::result::Outcome::Refused));
 }
+
+/// A run without a timeline (a sweep's, a summarised fleet's) skips work
+/// nobody reads, such as unwatched activity-log entries (R24), but reports
+/// the same servers, steps, alerts and event count as a run with one.
+#[test]
+fn a_run_without_a_timeline_reports_what_a_detailed_run_does() {
+    let mut plans: Vec<Plan> = INCIDENTS
+        .iter()
+        .enumerate()
+        .map(|(i, e)| parse_str(&world(e), &format!("incident-{i}.ron")).expect("valid"))
+        .collect();
+    for dir in ["scenarios", "tests/examples"] {
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .expect("catalog folder")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "ron"))
+            .collect();
+        files.sort();
+        plans.extend(files.iter().map(|f| load_file(f).expect("valid")));
+    }
+    for plan in &plans {
+        for seed in [1, 2] {
+            let quiet = run(plan, &options(seed, 1)).expect("runs");
+            let detailed = RunOptions {
+                detailed: true,
+                ..options(seed, 1)
+            };
+            let mut full = run(plan, &detailed).expect("runs");
+            assert!(quiet.timeline.is_empty());
+            assert!(plan.file.events.is_empty() || !full.timeline.is_empty());
+            full.timeline.clear();
+            full.entities.clear();
+            assert_eq!(
+                json::render(&quiet),
+                json::render(&full),
+                "{} seed {seed}",
+                plan.origin
+            );
+        }
+    }
+}

@@ -1229,7 +1229,7 @@ impl<'p> Sim<'p> {
             pending_move: None,
         };
         self.state.servers[id as usize].watch.deny_at_once = true;
-        self.install_server(id, spec, tenant, Some(cmk), TlsVersion::V1_2, None);
+        self.install_server(id, spec, &tenant, Some(cmk), TlsVersion::V1_2, None);
     }
 
     fn restore_server(
@@ -1271,7 +1271,7 @@ impl<'p> Sim<'p> {
                     c.geo = None;
                     let tenant = spec.tenant.clone().unwrap_or_default();
                     let (min, max) = super::setup::check_tls_settings(&spec)?;
-                    self.install_server(id, &spec, tenant, Some(c), min, max);
+                    self.install_server(id, &spec, &tenant, Some(c), min, max);
                 } else {
                     self.create_server(id, into, &spec)?;
                 }

@@ -349,14 +349,16 @@ impl Record {
 }
 
 impl Server {
-    pub fn not_created(name: &Text) -> Server {
+    /// A server of that name not created yet; `empty` is the run's shared
+    /// empty text, its region and tenant until then.
+    pub fn not_created(name: &Text, empty: &Text) -> Server {
         Server {
             name: name.clone(),
             presence: Presence::NotCreated,
             kind: ServerKind::Flexible,
             tier: Tier::GeneralPurpose,
-            region: Text::from(""),
-            tenant: Text::from(""),
+            region: empty.clone(),
+            tenant: empty.clone(),
             backup_region: None,
             double_encryption: false,
             cmk: None,

@@ -73,9 +73,10 @@ impl<'p> Sim<'p> {
             })
             .collect();
         let (first, end) = (self.servers.start as usize, self.servers.end as usize);
+        let empty = self.texts.get("");
         self.state.servers = plan.servers.list[first..end]
             .iter()
-            .map(Server::not_created)
+            .map(|name| Server::not_created(name, &empty))
             .collect();
         self.state.vault_dependents = vec![Vec::new(); self.state.vaults.len()];
         self.state.identity_dependents = vec![Vec::new(); self.state.identities.len()];
@@ -118,7 +119,7 @@ impl<'p> Sim<'p> {
             let id = ws.id - base;
             if let Some((decl, cmk, min, max)) = &checked {
                 if *decl == ws.decl {
-                    let tenant = spec.tenant.clone().unwrap_or_else(|| "default".into());
+                    let tenant = spec.tenant.as_deref().unwrap_or("default");
                     self.install_server(id, spec, tenant, cmk.clone(), *min, *max);
                     continue;
                 }
@@ -788,7 +789,7 @@ impl<'p> Sim<'p> {
                 })
             }
         };
-        self.install_server(id, spec, tenant, cmk, ssl_min, ssl_max);
+        self.install_server(id, spec, &tenant, cmk, ssl_min, ssl_max);
         Ok(())
     }
 
@@ -797,7 +798,7 @@ impl<'p> Sim<'p> {
         &mut self,
         id: ServerId,
         spec: &ServerSpec,
-        tenant: String,
+        tenant: &str,
         cmk: Option<Cmk>,
         ssl_min: TlsVersion,
         ssl_max: Option<TlsVersion>,
@@ -820,7 +821,7 @@ impl<'p> Sim<'p> {
         server.kind = spec.kind;
         server.tier = spec.tier;
         server.region = self.texts.get(&spec.region);
-        server.tenant = self.texts.get(&tenant);
+        server.tenant = self.texts.get(tenant);
         server.backup_region = spec.backup_region.as_deref().map(|r| self.texts.get(r));
         server.double_encryption = spec.double_encryption;
         server.vault_reachable = true;
