@@ -231,8 +231,18 @@ fn the_split_incidents_reach_the_interesting_outcomes() {
 /// the same servers, steps, alerts and event count as a run with one.
 #[test]
 fn a_run_without_a_timeline_reports_what_a_detailed_run_does() {
+    // Servers deleted while denying, before and after their control
+    // plane turns Inaccessible, and one deleted in the very second it
+    // would (R33: the deletion comes first).
+    let deletions = [
+        r#"(at: "3h20m", do: DeleteVault(vault: "kv")), (at: "3h30m", do: DeleteServer(server: "pg-01")),
+           (at: "5h", do: DeleteServer(server: "pg-02")), (at: "5h", do: RecoverVault(vault: "kv"))"#,
+        r#"(at: "1h", do: DeleteVault(vault: "kv")), (at: "1h15m", do: DeleteServer(server: "pg-03")),
+           (at: "1h16m", do: DeleteServer(server: "pg-04")), (at: "1h17m", do: DeleteServer(server: "pg-05"))"#,
+    ];
     let mut plans: Vec<Plan> = INCIDENTS
         .iter()
+        .chain(&deletions)
         .enumerate()
         .map(|(i, e)| parse_str(&world(e), &format!("incident-{i}.ron")).expect("valid"))
         .collect();

@@ -99,13 +99,24 @@ impl TlsVersion {
     }
 }
 
+/// The control plane's turn to Inaccessible (R20), not happened yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ControlPlane {
+    /// A queue event, so that a run with a timeline logs it in its place.
+    Queued(Handle),
+    /// Due at this second. Nothing reads it but the window's report, so a
+    /// run without a timeline spares it the queue: it is applied when the
+    /// window ends, if it came first (`Sim::end_control`).
+    Due(u64),
+}
+
 /// A pending loss: R10 is false, the denial has not begun (R20, R21).
 #[derive(Clone, Debug)]
 pub struct PendingLoss {
     pub lost_at_s: u64,
     pub trigger: crate::result::Text,
     pub denial: Handle,
-    pub control: Handle,
+    pub control: ControlPlane,
     pub causes: CauseList,
     /// An identity cause held at some moment since t0 (R22).
     pub identity_seen: bool,
@@ -116,7 +127,7 @@ pub struct PendingLoss {
 pub struct OpenWindow {
     pub window: WindowRec,
     /// Pending control-plane change, if it has not happened yet.
-    pub control: Option<Handle>,
+    pub control: Option<ControlPlane>,
     /// Pending return to Available, while R10 is true again (R22).
     pub available: Option<(Handle, u64)>,
     /// An identity cause was among the window's causes at some time (R22).

@@ -8,7 +8,7 @@
 use super::access::{geo_causes, server_causes, subject_name, Causes};
 use super::entities::EntityTracker;
 use super::server::{
-    sec, BatchEntry, CauseList, OpenWindow, PendingLoss, StepKind, StepRec, WindowRec,
+    sec, BatchEntry, CauseList, ControlPlane, OpenWindow, PendingLoss, StepKind, StepRec, WindowRec,
 };
 use super::texts::Texts;
 use super::world::{ServerId, VaultId};
@@ -235,6 +235,10 @@ pub(super) struct Sim<'p> {
     /// Whether an activity-log entry has a reader: the timeline or a
     /// KeyAccessFailure alert (R24, R25).
     activity_watched: bool,
+    /// Control-plane changes kept out of the queue (`ControlPlane::Due`)
+    /// that are due before the horizon and not yet applied or withdrawn:
+    /// events the run will have processed, for the event budget.
+    due_controls: u64,
 }
 
 impl<'p> Sim<'p> {
@@ -268,6 +272,7 @@ impl<'p> Sim<'p> {
                     .alerts
                     .iter()
                     .any(|a| matches!(a.on, AlertOn::KeyAccessFailure { .. })),
+            due_controls: 0,
         }
     }
 
@@ -350,6 +355,20 @@ impl<'p> Sim<'p> {
 
     pub(super) fn run_loop(&mut self) -> Result<(), RunError> {
         let budget = self.plan.timing.event_budget;
+        let result = self.event_loop(budget);
+        // Control-plane changes kept out of the queue and still due are
+        // counted when their windows are reported; the budget counts them
+        // now (a run with a timeline would have stopped in the loop).
+        if result.is_ok() && self.events_processed + self.due_controls > budget {
+            return Err(RunError::EventBudget {
+                budget,
+                at_s: self.state.now_s,
+            });
+        }
+        result
+    }
+
+    fn event_loop(&mut self, budget: u64) -> Result<(), RunError> {
         loop {
             let next = self.queue.peek_time().filter(|&t| t < self.horizon_s);
             if next != Some(self.state.now_s) {
@@ -711,9 +730,17 @@ impl<'p> Sim<'p> {
         let denial = self
             .queue
             .schedule(denial_s, group::KEY_CHECK, id, Ev::Denial(id));
-        let control =
-            self.queue
-                .schedule(control_s, group::CONTROL_PLANE, id, Ev::ControlPlane(id));
+        let control = if self.detailed {
+            ControlPlane::Queued(self.queue.schedule(
+                control_s,
+                group::CONTROL_PLANE,
+                id,
+                Ev::ControlPlane(id),
+            ))
+        } else {
+            self.due_controls += u64::from(control_s < self.horizon_s);
+            ControlPlane::Due(control_s)
+        };
         let server = &mut self.state.servers[id as usize];
         server.watch.access = false;
         // The log line is formatted before the trigger moves into the
@@ -745,9 +772,10 @@ impl<'p> Sim<'p> {
         let Some(p) = server.watch.pending.take() else {
             return;
         };
-        self.queue.cancel(p.denial);
-        self.queue.cancel(p.control);
         let name = server.name.clone();
+        self.queue.cancel(p.denial);
+        self.end_control(Some(p.control), now);
+        let server = &mut self.state.servers[id as usize];
         server.report.rare().unseen_losses.reserve_exact(1);
         server.report.rare().unseen_losses.push(Interval {
             from_s: p.lost_at_s,
@@ -829,6 +857,30 @@ impl<'p> Sim<'p> {
             );
         }
         self.ensure_traffic(id);
+    }
+
+    /// A window or pending loss ends: its control-plane change is
+    /// withdrawn, or, when it was kept out of the queue and due before
+    /// `before_s`, it has happened. Returns the second it happened, which
+    /// counts as the event it stands for.
+    fn end_control(&mut self, control: Option<ControlPlane>, before_s: u64) -> Option<u64> {
+        match control? {
+            ControlPlane::Queued(h) => {
+                self.queue.cancel(h);
+                None
+            }
+            ControlPlane::Due(t) => {
+                if t >= self.horizon_s {
+                    return None;
+                }
+                self.due_controls -= 1;
+                if t >= before_s {
+                    return None;
+                }
+                self.events_processed += 1;
+                Some(t)
+            }
+        }
     }
 
     fn control_plane_inaccessible(&mut self, id: ServerId) {
@@ -969,9 +1021,11 @@ impl<'p> Sim<'p> {
         let Some(mut open) = server.watch.open.take() else {
             return;
         };
-        if let Some(h) = open.control.take() {
-            self.queue.cancel(h);
+        // R33: the control plane's change comes before Available in a second.
+        if let Some(t) = self.end_control(open.control.take(), now + 1) {
+            open.window.inaccessible_from_s = Some(sec(t));
         }
+        let server = &mut self.state.servers[id as usize];
         let w = &mut open.window;
         let now32 = sec(now);
         w.denied_until_s = Some(now32);
@@ -1022,13 +1076,26 @@ impl<'p> Sim<'p> {
         let w = &mut server.watch;
         let mut handles: Vec<crate::engine::queue::Handle> =
             w.connection.take().into_iter().collect();
+        let mut controls = Vec::new();
         if let Some(p) = w.pending.take() {
             // R21: unseen means access came back before the check; here
             // the server is gone first, so there is nothing to report.
-            handles.extend([p.denial, p.control]);
+            handles.push(p.denial);
+            controls.push(p.control);
         }
-        if let Some(mut open) = w.open.take() {
-            handles.extend(open.control.take());
+        let mut open = w.open.take();
+        for c in controls {
+            self.end_control(Some(c), now);
+        }
+        if let Some(open) = open.as_mut() {
+            // A deletion is a scripted event or a runbook step: it comes
+            // before the control plane's change in its second (R33).
+            if let Some(t) = self.end_control(open.control.take(), now) {
+                open.window.inaccessible_from_s = Some(sec(t));
+            }
+        }
+        let server = &mut self.state.servers[id as usize];
+        if let Some(mut open) = open {
             handles.extend(open.available.take().map(|(h, _)| h));
             let cadence = self.plan.timing.key_check_every_s;
             close_false_stretch(
@@ -1454,6 +1521,13 @@ impl<'p> Sim<'p> {
             // never came back): the run ended first.
             drop(s.watch.pending.take());
             if let Some(mut open) = s.watch.open.take() {
+                // Still Inaccessible at the horizon, if its turn came.
+                if let Some(ControlPlane::Due(t)) = open.control.take() {
+                    if t < horizon {
+                        open.window.inaccessible_from_s = Some(sec(t));
+                        self.events_processed += 1;
+                    }
+                }
                 close_false_stretch(&mut open, horizon, s.created_at_s + s.phase_s, cadence);
                 s.report.windows.push(open.window);
             }
