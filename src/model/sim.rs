@@ -556,9 +556,14 @@ impl<'p> Sim<'p> {
 
     /// Re-evaluates R10 for every touched server (R20–R22 transitions).
     fn settle(&mut self) {
-        let dirty = std::mem::take(&mut self.dirty);
-        for id in dirty {
+        let mut dirty = std::mem::take(&mut self.dirty);
+        for &id in &dirty {
             self.settle_server(id);
+        }
+        // The list's memory serves the next settle.
+        dirty.clear();
+        if self.dirty.is_empty() {
+            self.dirty = dirty;
         }
         if self.dirty.is_empty() {
             // No server holds an index into this second's changes any more.

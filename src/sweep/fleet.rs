@@ -8,6 +8,8 @@
 
 use std::fmt::Write;
 
+use rayon::prelude::*;
+
 use super::counts::{Counts, Stats};
 use super::tally::{server_id, Layout, SERVER_DETAIL_LIMIT};
 use crate::engine::time::format_duration;
@@ -53,7 +55,25 @@ impl Group {
         );
     }
 
-    fn render(&self, out: &mut String, name: &str) {
+    /// Another stretch of the same population.
+    fn append(&mut self, mut other: Group) {
+        self.servers += other.servers;
+        self.denying += other.denying;
+        self.unseen += other.unseen;
+        self.data_lost += other.data_lost;
+        self.denied_s.append(&mut other.denied_s);
+        self.inaccessible_s.append(&mut other.inaccessible_s);
+    }
+
+    /// The distributions of denied and Inaccessible time.
+    fn stats(&self) -> [Option<Stats>; 2] {
+        [
+            counted(&self.denied_s).stats(),
+            counted(&self.inaccessible_s).stats(),
+        ]
+    }
+
+    fn render(&self, out: &mut String, name: &str, stats: &[Option<Stats>; 2]) {
         let share = |n: u64| format!("{:.1}%", n as f64 * 100.0 / self.servers.max(1) as f64);
         let plural = if self.servers == 1 { "" } else { "s" };
         let _ = writeln!(out, "  {name} — {} server{plural}", self.servers);
@@ -65,23 +85,15 @@ impl Group {
             self.unseen,
             self.data_lost
         );
-        stats(
-            out,
-            "denied time per server",
-            counted(&self.denied_s).stats(),
-        );
-        stats(
-            out,
-            "Inaccessible time per server",
-            counted(&self.inaccessible_s).stats(),
-        );
+        show_stats(out, "denied time per server", stats[0].as_ref());
+        show_stats(out, "Inaccessible time per server", stats[1].as_ref());
     }
 }
 
 /// The values as exact counts.
 fn counted(values: &[u64]) -> Counts {
     let mut sorted = values.to_vec();
-    sorted.sort_unstable();
+    sorted.par_sort_unstable();
     let mut counts = Counts::new();
     for run in sorted.chunk_by(|a, b| a == b) {
         counts.add_many(run[0], run.len() as u64);
@@ -89,7 +101,7 @@ fn counted(values: &[u64]) -> Counts {
     counts
 }
 
-fn stats(out: &mut String, label: &str, s: Option<Stats>) {
+fn show_stats(out: &mut String, label: &str, s: Option<&Stats>) {
     if let Some(s) = s {
         let _ = writeln!(
             out,
@@ -182,39 +194,97 @@ fn more(out: &mut String, total: usize) {
     }
 }
 
-fn servers(out: &mut String, r: &RunResult, plan: &Plan, clock: Clock) {
-    let layout = Layout::new(plan);
-    let mut all = Group::default();
-    let mut fleets: Vec<Group> = layout.fleets.iter().map(|_| Group::default()).collect();
-    let mut others = Group::default();
-    // (denied seconds, position): the longest outages, earliest server
-    // first among equals.
-    let mut longest: Vec<(u64, usize)> = Vec::new();
-    let mut next_id = 0;
-    for (i, s) in r.servers.iter().enumerate() {
-        all.add(s, r.horizon_s);
+/// What one stretch of the servers adds to the summary.
+#[derive(Debug, Default)]
+struct Part {
+    all: Group,
+    fleets: Vec<Group>,
+    others: Group,
+    /// (denied seconds, position): the longest outages, earliest server
+    /// first among equals.
+    longest: Vec<(u64, usize)>,
+}
+
+impl Part {
+    fn append(&mut self, other: Part) {
+        self.all.append(other.all);
+        for (mine, theirs) in self.fleets.iter_mut().zip(other.fleets) {
+            mine.append(theirs);
+        }
+        self.others.append(other.others);
+        self.longest.extend(other.longest);
+        keep_longest(&mut self.longest);
+    }
+}
+
+/// Servers tallied by one task: the stretches are tallied side by side
+/// and joined in order, so the summary does not depend on the cores.
+const TALLY_CHUNK: usize = 1 << 16;
+
+fn tally(r: &RunResult, plan: &Plan, layout: &Layout, first: usize) -> Part {
+    let servers = &r.servers[first..(first + TALLY_CHUNK).min(r.servers.len())];
+    let mut part = Part {
+        fleets: layout.fleets.iter().map(|_| Group::default()).collect(),
+        ..Part::default()
+    };
+    let mut next_id = first;
+    for (i, s) in servers.iter().enumerate() {
+        part.all.add(s, r.horizon_s);
         let id = server_id(plan, &s.name, next_id);
         next_id = id.map_or(next_id, |id| id as usize + 1);
         match id.and_then(|id| layout.fleet_of(id)) {
-            Some(f) => fleets[f].add(s, r.horizon_s),
-            None => others.add(s, r.horizon_s),
+            Some(f) => part.fleets[f].add(s, r.horizon_s),
+            None => part.others.add(s, r.horizon_s),
         }
         let denied: u64 = s.windows.iter().map(|w| w.duration_s).sum();
         if denied > 0 {
-            longest.push((denied, i));
-            if longest.len() > 4 * LONGEST_SHOWN {
-                keep_longest(&mut longest);
+            part.longest.push((denied, first + i));
+            if part.longest.len() > 4 * LONGEST_SHOWN {
+                keep_longest(&mut part.longest);
             }
         }
     }
-    keep_longest(&mut longest);
+    keep_longest(&mut part.longest);
+    part
+}
+
+fn servers(out: &mut String, r: &RunResult, plan: &Plan, clock: Clock) {
+    let layout = Layout::new(plan);
+    let parts: Vec<Part> = (0..r.servers.len())
+        .step_by(TALLY_CHUNK)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|first| tally(r, plan, &layout, first))
+        .collect();
+    let mut whole = Part {
+        fleets: layout.fleets.iter().map(|_| Group::default()).collect(),
+        ..Part::default()
+    };
+    for part in parts {
+        whole.append(part);
+    }
+    let Part {
+        all,
+        fleets,
+        others,
+        longest,
+    } = whole;
+    let all_stats = all.stats();
     out.push_str("\nservers\n");
-    all.render(out, "all servers");
+    all.render(out, "all servers", &all_stats);
     for (g, (prefix, _)) in fleets.iter().zip(&layout.fleets) {
-        g.render(out, &format!("{prefix}* (fleet)"));
+        // A fleet of every server has their numbers: not counted twice.
+        let own;
+        let stats = if g.servers == all.servers {
+            &all_stats
+        } else {
+            own = g.stats();
+            &own
+        };
+        g.render(out, &format!("{prefix}* (fleet)"), stats);
     }
     if !layout.fleets.is_empty() && others.servers > 0 {
-        others.render(out, "servers outside fleets");
+        others.render(out, "servers outside fleets", &others.stats());
     }
     if !longest.is_empty() {
         out.push_str("\nlongest outages\n");
