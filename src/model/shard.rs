@@ -23,7 +23,7 @@
 use std::ops::Range;
 
 use super::sim::{RunOptions, Sim};
-use crate::result::RunResult;
+use crate::result::{RunResult, ServerReport};
 use crate::scenario::format::{Action, ServerKind};
 use crate::scenario::{Plan, Runbook};
 
@@ -135,38 +135,68 @@ fn world_only(action: &Action) -> bool {
 /// Runs each slice on a thread of its own and joins the results, or
 /// returns `None` when the slices disagree on the world or one of them
 /// fails: the caller then runs the whole (module documentation).
+///
+/// Each slice writes its servers' reports straight into its own stretch of
+/// the joined list, so a million reports are never copied to be joined.
 pub(super) fn run_sliced(
     plan: &Plan,
     opts: &RunOptions,
     runbook: Option<&Runbook>,
     slices: &[Range<u32>],
 ) -> Option<RunResult> {
+    let total: usize = slices.iter().map(|s| s.len()).sum();
+    let mut servers: Vec<ServerReport> = Vec::with_capacity(total);
     let parts: Vec<Option<(RunResult, u64)>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = slices
-            .iter()
-            .map(|servers| {
-                scope.spawn(move || {
-                    let mut sim = Sim::new(plan, opts, runbook);
-                    sim.servers = servers.clone();
-                    sim.setup_world();
-                    sim.schedule_script();
-                    sim.run_loop().ok()?;
-                    Some(sim.finish_slice())
-                })
-            })
-            .collect();
+        let mut places = &mut servers.spare_capacity_mut()[..total];
+        let mut handles = Vec::with_capacity(slices.len());
+        for range in slices {
+            let (mine, rest) = places.split_at_mut(range.len());
+            places = rest;
+            handles.push(scope.spawn(move || {
+                let mut sim = Sim::new(plan, opts, runbook);
+                sim.servers = range.clone();
+                sim.setup_world();
+                sim.schedule_script();
+                sim.run_loop().ok()?;
+                sim.finish_slice_into(mine)
+            }));
+        }
         handles
             .into_iter()
             .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
             .collect()
     });
+    if parts.iter().all(Option::is_some) {
+        // SAFETY: every slice returned `Some`, so every place of its
+        // stretch holds a report (`Sim::finish_slice_into`), and the
+        // stretches cover `..total` without overlap.
+        unsafe { servers.set_len(total) };
+    } else {
+        let mut first = 0;
+        for (range, part) in slices.iter().zip(&parts) {
+            let places = &mut servers.spare_capacity_mut()[first..first + range.len()];
+            first += range.len();
+            if part.is_some() {
+                for place in places {
+                    // SAFETY: as above, this slice filled its stretch; the
+                    // vector's length is 0, so nothing else drops them.
+                    unsafe { place.assume_init_drop() };
+                }
+            }
+        }
+        return None;
+    }
     let parts: Vec<(RunResult, u64)> = parts.into_iter().collect::<Option<_>>()?;
-    join(plan, parts)
+    join(plan, parts, servers)
 }
 
 /// Joins the slices' results in declaration order, if they agree on
 /// everything of the world's.
-fn join(plan: &Plan, parts: Vec<(RunResult, u64)>) -> Option<RunResult> {
+fn join(
+    plan: &Plan,
+    parts: Vec<(RunResult, u64)>,
+    servers: Vec<ServerReport>,
+) -> Option<RunResult> {
     let mut parts = parts.into_iter();
     let (mut whole, world_events) = parts.next()?;
     let mut server_events = whole.events_processed - world_events;
@@ -188,11 +218,7 @@ fn join(plan: &Plan, parts: Vec<(RunResult, u64)>) -> Option<RunResult> {
     if whole.events_processed > plan.timing.event_budget {
         return None;
     }
-    let total: usize = rest.iter().map(|(p, _)| p.servers.len()).sum();
-    whole.servers.reserve_exact(total);
-    for (part, _) in rest {
-        whole.servers.extend(part.servers);
-    }
+    whole.servers = servers;
     whole.expectations = crate::result::expect::evaluate(&plan.file.expect, &whole);
     Some(whole)
 }

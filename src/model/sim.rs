@@ -17,8 +17,8 @@ use crate::engine::queue::EventQueue;
 use crate::engine::random::{self, Dist};
 use crate::engine::time::{format_duration, format_offset as at};
 use crate::result::{
-    AlertReport, CauseReport, Interval, Outcome, Refusal, RunResult, StepRun, Text, TimelineEntry,
-    Window, WindowMetrics,
+    AlertReport, CauseReport, Interval, Outcome, Refusal, RunResult, ServerReport, StepRun, Text,
+    TimelineEntry, Window, WindowMetrics,
 };
 use crate::scenario::format::{AlertOn, Trigger};
 use crate::scenario::{Plan, Runbook};
@@ -1492,15 +1492,55 @@ impl<'p> Sim<'p> {
     }
 
     /// The result of one slice of servers (`super::shard`), without
-    /// expectations (they are judged once the slices are joined), and the
-    /// number of events that concerned no one server.
-    pub(super) fn finish_slice(self) -> (RunResult, u64) {
+    /// expectations (they are judged once the slices are joined) and
+    /// without servers, and the number of events that concerned no one
+    /// server. The slice's server reports are written to `out`, one for
+    /// each of its servers in order; `None` (and nothing left in `out`)
+    /// when a server was never created, which the join cannot place.
+    pub(super) fn finish_slice_into(
+        mut self,
+        out: &mut [std::mem::MaybeUninit<ServerReport>],
+    ) -> Option<(RunResult, u64)> {
+        assert_eq!(out.len(), self.state.servers.len(), "one place a server");
         let world_events = self.world_events;
-        (self.report(), world_events)
+        // Reports come from the last server back: `written..` is filled.
+        let mut written = out.len();
+        let complete = self.report_servers(|i, report| {
+            if i + 1 != written {
+                return false;
+            }
+            out[i].write(report);
+            written = i;
+            true
+        });
+        if !complete || written != 0 {
+            for place in &mut out[written..] {
+                // SAFETY: `written..` holds the reports written above, each
+                // once, and nothing else reads them.
+                unsafe { place.assume_init_drop() };
+            }
+            return None;
+        }
+        Some((self.into_result(Vec::new()), world_events))
     }
 
     /// Everything the run recorded, expectations aside.
     fn report(mut self) -> RunResult {
+        let mut servers = Vec::with_capacity(self.state.servers.len());
+        self.report_servers(|_, report| {
+            servers.push(report);
+            true
+        });
+        // Built from the last server back.
+        servers.reverse();
+        self.into_result(servers)
+    }
+
+    /// Makes each created server's report, from the last server back, and
+    /// hands it to `emit` with the server's position; stops when `emit`
+    /// returns false, or when a server was never created and `emit` wants
+    /// every position (returns whether every server was reported).
+    fn report_servers(&mut self, mut emit: impl FnMut(usize, ServerReport) -> bool) -> bool {
         // Servers handed back at a time while their reports are built: a
         // large block shrinks in place, so the state's memory goes back
         // about as fast as the reports take it.
@@ -1513,10 +1553,10 @@ impl<'p> Sim<'p> {
         drop(std::mem::take(&mut self.queue));
         drop(std::mem::take(&mut self.entries));
         let mut state_servers = std::mem::take(&mut self.state.servers);
-        let mut servers = Vec::with_capacity(state_servers.len());
+        let mut every = true;
         // From the last server back, handing the state's memory back as it
         // empties, so that a large fleet does not hold its state and its
-        // reports at once; reversed below.
+        // reports at once.
         while let Some(mut s) = state_servers.pop() {
             if state_servers.len() + SHRINK_STEP < state_servers.capacity() {
                 state_servers.shrink_to_fit();
@@ -1544,6 +1584,7 @@ impl<'p> Sim<'p> {
             }
             if s.presence == super::server::Presence::NotCreated && s.report.created_at_s.is_none()
             {
+                every = false;
                 continue;
             }
             let alerts: Vec<&AlertReport> = if with_metrics {
@@ -1561,9 +1602,16 @@ impl<'p> Sim<'p> {
                     add_metrics(w, &alerts, &self.steps, horizon);
                 }
             }
-            servers.push(report);
+            if !emit(state_servers.len(), report) {
+                return false;
+            }
         }
-        servers.reverse();
+        every
+    }
+
+    /// The run's result around these server reports.
+    fn into_result(mut self, servers: Vec<ServerReport>) -> RunResult {
+        let horizon = self.horizon_s;
         let entities = if self.detailed {
             std::mem::take(&mut self.entities).finish(&self.state)
         } else {
