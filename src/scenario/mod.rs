@@ -139,17 +139,21 @@ impl Names {
         self.index.insert(name, id);
         id
     }
-    /// Adds a name that must be new: its id, or `None` (and nothing
-    /// added) if the name is known.
-    pub fn add_new(&mut self, name: &str) -> Option<u32> {
-        if self.index.contains_key(name) {
-            return None;
+
+    /// Adds names that differ from one another (a fleet's members), one
+    /// hash lookup each; returns the first that is already known, and adds
+    /// none after it.
+    pub fn extend_distinct(&mut self, names: Vec<Text>) -> Result<(), Text> {
+        self.reserve(names.len());
+        for name in names {
+            let id = self.list.len() as u32;
+            if let Some(known) = self.index.insert(name.clone(), id) {
+                self.index.insert(name.clone(), known);
+                return Err(name);
+            }
+            self.list.push(name);
         }
-        let id = self.list.len() as u32;
-        let name = Text::from(name);
-        self.list.push(name.clone());
-        self.index.insert(name, id);
-        Some(id)
+        Ok(())
     }
 
     /// Room for `n` more names without growing.
@@ -220,7 +224,7 @@ impl Plan {
 
 #[cfg(test)]
 mod tests {
-    use super::Names;
+    use super::{Names, Text};
 
     #[test]
     fn names_get_ids_in_order_and_are_found_again() {
@@ -233,10 +237,22 @@ mod tests {
         assert_eq!(names.len(), 10_000);
         assert_eq!(names.get("pg-09999"), Some(9_999));
         assert_eq!(names.get("pg-10000"), None);
-        // A name that must be new is refused when known, and adds nothing.
-        assert_eq!(names.add_new("pg-00042"), None);
-        assert_eq!(names.add_new("pg-10000"), Some(10_000));
+        // Names that must be new: the first known one is refused, and
+        // nothing after it is added; the known name keeps its id.
+        let fresh = |list: &[&str]| list.iter().map(|n| Text::from(*n)).collect::<Vec<_>>();
+        assert_eq!(
+            names.extend_distinct(fresh(&["pg-10000", "pg-00042", "pg-10001"])),
+            Err(Text::from("pg-00042"))
+        );
         assert_eq!(names.len(), 10_001);
+        assert_eq!(names.get("pg-10000"), Some(10_000));
+        assert_eq!(names.get("pg-00042"), Some(42));
+        assert_eq!(names.get("pg-10001"), None);
+        assert_eq!(
+            names.extend_distinct(fresh(&["pg-10001", "pg-10002"])),
+            Ok(())
+        );
+        assert_eq!(names.get("pg-10002"), Some(10_002));
         // Names that differ only past the first eight bytes.
         assert_ne!(
             names.add("kv-prod-westeurope-a"),
