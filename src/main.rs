@@ -10,6 +10,10 @@ mod commands;
 
 use cli::{Cli, Command};
 
+#[global_allocator]
+static ALLOCATOR: keyloss::engine::pages::LargeBlocksOnHugePages =
+    keyloss::engine::pages::LargeBlocksOnHugePages;
+
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Run {

@@ -13,7 +13,10 @@
 //! - [`random`]: ChaCha streams keyed by (seed, entity kind, entity name,
 //!   purpose, occurrence index), so each draw is independent of unrelated
 //!   entities (R32).
+//! - [`pages`]: the binary's allocator, the system's with large blocks on
+//!   huge pages.
 
+pub mod pages;
 pub mod queue;
 pub mod random;
 pub mod time;
