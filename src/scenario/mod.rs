@@ -88,6 +88,31 @@ pub struct Names {
     /// fleet's million names are each stored once.
     pub list: Vec<Text>,
     index: HashMap<Text, u32, BuildHasherDefault<NameHasher>>,
+    /// Fleets whose members are found by their number rather than in the
+    /// index: a million hash insertions were most of loading a fleet.
+    fleets: Vec<NumberedNames>,
+}
+
+/// Names `prefix` + a member number from 1 to `count`, zero-padded to
+/// `width` digits, with ids from `first` in member order.
+#[derive(Clone, Debug)]
+struct NumberedNames {
+    prefix: String,
+    width: usize,
+    count: u64,
+    first: u32,
+}
+
+impl NumberedNames {
+    /// The member number `name` spells, if it is one of these names.
+    fn number(&self, name: &str) -> Option<u64> {
+        let digits = name.strip_prefix(self.prefix.as_str())?;
+        if digits.len() != self.width || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let n: u64 = digits.parse().ok()?;
+        (1..=self.count).contains(&n).then_some(n)
+    }
 }
 
 /// The multiply-rotate hash of rustc (FxHash) for name lookups: a fleet
@@ -130,7 +155,7 @@ impl Hasher for NameHasher {
 impl Names {
     /// Adds a name if new; returns its id.
     pub fn add(&mut self, name: &str) -> u32 {
-        if let Some(&id) = self.index.get(name) {
+        if let Some(id) = self.get(name) {
             return id;
         }
         let id = self.list.len() as u32;
@@ -140,19 +165,41 @@ impl Names {
         id
     }
 
-    /// Adds names that differ from one another (a fleet's members), one
-    /// hash lookup each; returns the first that is already known, and adds
-    /// none after it.
-    pub fn extend_distinct(&mut self, names: Vec<Text>) -> Result<(), Text> {
-        self.reserve(names.len());
-        for name in names {
-            let id = self.list.len() as u32;
-            if let Some(known) = self.index.insert(name.clone(), id) {
-                self.index.insert(name.clone(), known);
-                return Err(name);
+    /// Adds a fleet's members, `names[i]` being `prefix` + `i + 1`
+    /// zero-padded to `width` digits; returns the first member whose name
+    /// is already known, and then adds none.
+    ///
+    /// Members are found by their number, without an index entry each,
+    /// unless the fleet's prefix and an earlier fleet's could spell the
+    /// same name: then each member is checked and indexed on its own.
+    pub fn add_fleet(&mut self, prefix: &str, width: usize, names: Vec<Text>) -> Result<(), Text> {
+        let fleet = NumberedNames {
+            prefix: prefix.to_string(),
+            width,
+            count: names.len() as u64,
+            first: self.list.len() as u32,
+        };
+        let overlaps = self
+            .fleets
+            .iter()
+            .any(|f| f.prefix.starts_with(prefix) || prefix.starts_with(f.prefix.as_str()));
+        if overlaps {
+            if let Some(known) = names.iter().find(|n| self.get(n).is_some()) {
+                return Err(known.clone());
             }
-            self.list.push(name);
+            self.reserve(names.len());
+            for name in names {
+                self.add(&name);
+            }
+            return Ok(());
         }
+        // The first member, in member order, that an indexed name spells.
+        let clash = self.index.keys().filter_map(|k| fleet.number(k)).min();
+        if let Some(n) = clash {
+            return Err(names[(n - 1) as usize].clone());
+        }
+        self.list.extend(names);
+        self.fleets.push(fleet);
         Ok(())
     }
 
@@ -163,7 +210,12 @@ impl Names {
     }
 
     pub fn get(&self, name: &str) -> Option<u32> {
-        self.index.get(name).copied()
+        if let Some(&id) = self.index.get(name) {
+            return Some(id);
+        }
+        self.fleets
+            .iter()
+            .find_map(|f| Some(f.first + f.number(name)? as u32 - 1))
     }
     pub fn len(&self) -> usize {
         self.list.len()
@@ -237,26 +289,65 @@ mod tests {
         assert_eq!(names.len(), 10_000);
         assert_eq!(names.get("pg-09999"), Some(9_999));
         assert_eq!(names.get("pg-10000"), None);
-        // Names that must be new: the first known one is refused, and
-        // nothing after it is added; the known name keeps its id.
-        let fresh = |list: &[&str]| list.iter().map(|n| Text::from(*n)).collect::<Vec<_>>();
-        assert_eq!(
-            names.extend_distinct(fresh(&["pg-10000", "pg-00042", "pg-10001"])),
-            Err(Text::from("pg-00042"))
-        );
-        assert_eq!(names.len(), 10_001);
-        assert_eq!(names.get("pg-10000"), Some(10_000));
-        assert_eq!(names.get("pg-00042"), Some(42));
-        assert_eq!(names.get("pg-10001"), None);
-        assert_eq!(
-            names.extend_distinct(fresh(&["pg-10001", "pg-10002"])),
-            Ok(())
-        );
-        assert_eq!(names.get("pg-10002"), Some(10_002));
         // Names that differ only past the first eight bytes.
         assert_ne!(
             names.add("kv-prod-westeurope-a"),
             names.add("kv-prod-westeurope-b")
         );
+    }
+
+    fn fleet(prefix: &str, count: u64) -> Vec<Text> {
+        let width = count.to_string().len();
+        (1..=count)
+            .map(|i| Text::from(format!("{prefix}{i:0width$}").as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn fleet_members_are_found_by_number_and_clashes_are_refused() {
+        let mut names = Names::default();
+        names.add("db-1");
+        names.add("pg-042");
+        // "pg-042" is member 42: refused, naming the first clash, and
+        // nothing is added.
+        assert_eq!(
+            names.add_fleet("pg-", 3, fleet("pg-", 500)),
+            Err(Text::from("pg-042"))
+        );
+        assert_eq!(names.len(), 2);
+        assert_eq!(names.add_fleet("pg-", 2, fleet("pg-", 40)), Ok(()));
+        assert_eq!(names.len(), 42);
+        assert_eq!(names.get("pg-01"), Some(2));
+        assert_eq!(names.get("pg-40"), Some(41));
+        assert_eq!(names.get("pg-042"), Some(1));
+        for absent in [
+            "pg-00", "pg-41", "pg-1", "pg-001", "pg-0a", "pg-+1", "xpg-01",
+        ] {
+            assert_eq!(names.get(absent), None, "{absent}");
+        }
+        // A name added later that a member spells is that member.
+        assert_eq!(names.add("pg-07"), 8);
+        assert_eq!(names.len(), 42);
+        // A fleet whose prefix extends an earlier one's is checked member
+        // by member: "pg-1" + "1" is "pg-11", member 11 of the first.
+        assert_eq!(
+            names.add_fleet("pg-1", 1, fleet("pg-1", 9)),
+            Err(Text::from("pg-11"))
+        );
+        assert_eq!(names.len(), 42);
+        assert_eq!(names.add_fleet("pg-9", 1, fleet("pg-9", 9)), Ok(()));
+        assert_eq!(names.get("pg-95"), Some(46));
+        assert_eq!(
+            names.add_fleet("pg-", 2, fleet("pg-", 40)),
+            Err(Text::from("pg-01"))
+        );
+        // A different prefix entirely, clashing with an indexed name.
+        assert_eq!(
+            names.add_fleet("db-", 1, fleet("db-", 2)),
+            Err(Text::from("db-1"))
+        );
+        assert_eq!(names.add_fleet("mysql-", 2, fleet("mysql-", 12)), Ok(()));
+        assert_eq!(names.get("mysql-12"), Some(62));
+        assert_eq!(names.get("mysql-13"), None);
     }
 }

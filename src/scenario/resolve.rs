@@ -498,7 +498,7 @@ impl<'t> Checker<'t> {
                             Text::from(name.as_str())
                         })
                         .collect();
-                    if let Err(name) = names.extend_distinct(members) {
+                    if let Err(name) = names.add_fleet(prefix, width, members) {
                         return Err(self.err(
                             &format!("{path}.prefix"),
                             format!("fleet member {name:?} clashes with another server"),
