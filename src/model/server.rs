@@ -152,8 +152,8 @@ pub struct Watch {
     pub waits: [u32; 2],
     pub moves: u32,
     pub connections: u32,
-    pub pending: Option<Box<PendingLoss>>,
-    pub open: Option<Box<OpenWindow>>,
+    /// The loss in progress, if any: pending, then an open window.
+    pub loss: LossSlot,
     /// What touched this server since the last settle: the candidates for a
     /// loss's trigger and a recovery path's actions.
     /// Indices into the run's list of this second's changes (`Sim::entries`):
@@ -164,6 +164,92 @@ pub struct Watch {
     pub geo_open: Option<Box<Interval>>,
     /// R39: a Single copy denies from its creation, not from its next check.
     pub deny_at_once: bool,
+}
+
+/// A loss of key access in progress: pending until a key check sees it
+/// (R20, R21), then an open window (R20–R22). One allocation serves both,
+/// as a window follows nearly every loss: a vault deletion over a million
+/// servers allocates a million of them, not two million.
+#[derive(Clone, Debug)]
+enum Loss {
+    Pending(PendingLoss),
+    Open(OpenWindow),
+    /// Only while a pending loss becomes a window (`LossSlot::open_window`).
+    Turning,
+}
+
+/// Where a server keeps its [`Loss`] in progress.
+#[derive(Clone, Debug, Default)]
+pub struct LossSlot(Option<Box<Loss>>);
+
+impl LossSlot {
+    pub fn pending(&self) -> Option<&PendingLoss> {
+        match self.0.as_deref() {
+            Some(Loss::Pending(p)) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub fn pending_mut(&mut self) -> Option<&mut PendingLoss> {
+        match self.0.as_deref_mut() {
+            Some(Loss::Pending(p)) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub fn open(&self) -> Option<&OpenWindow> {
+        match self.0.as_deref() {
+            Some(Loss::Open(o)) => Some(o),
+            _ => None,
+        }
+    }
+
+    pub fn open_mut(&mut self) -> Option<&mut OpenWindow> {
+        match self.0.as_deref_mut() {
+            Some(Loss::Open(o)) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// A new pending loss; the server had none in progress.
+    pub fn set_pending(&mut self, pending: PendingLoss) {
+        debug_assert!(self.0.is_none(), "one loss at a time");
+        self.0 = Some(Box::new(Loss::Pending(pending)));
+    }
+
+    pub fn take_pending(&mut self) -> Option<PendingLoss> {
+        // Only a pending loss leaves the slot.
+        self.pending()?;
+        match *self.0.take()? {
+            Loss::Pending(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub fn take_open(&mut self) -> Option<OpenWindow> {
+        // Only an open window leaves the slot.
+        self.open()?;
+        match *self.0.take()? {
+            Loss::Open(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// The pending loss becomes the window `open` makes of it, in the same
+    /// allocation; false (and nothing done) when no loss is pending.
+    pub fn open_window(&mut self, open: impl FnOnce(PendingLoss) -> OpenWindow) -> bool {
+        let Some(loss) = self.0.as_deref_mut() else {
+            return false;
+        };
+        if !matches!(loss, Loss::Pending(_)) {
+            return false;
+        }
+        let Loss::Pending(pending) = std::mem::replace(loss, Loss::Turning) else {
+            unreachable!("checked above");
+        };
+        *loss = Loss::Open(open(pending));
+        true
+    }
 }
 
 /// One change that touched servers. Stored once per run and second
@@ -397,7 +483,7 @@ impl Server {
 
     /// Denying connections now (R20): a window is open.
     pub fn is_denying(&self) -> bool {
-        self.watch.open.is_some()
+        self.watch.loss.open().is_some()
     }
 
     /// R40: whether the workload's client gets past TLS.

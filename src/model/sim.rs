@@ -587,7 +587,7 @@ impl<'p> Sim<'p> {
             (w.access, w.mask)
         };
         // R30: the actions that removed a cause belong to the recovery path.
-        if let Some(open) = self.state.servers[idx].watch.open.as_mut() {
+        if let Some(open) = self.state.servers[idx].watch.loss.open_mut() {
             // R30: an action belongs to the recovery path when it removed a
             // cause and added none but those the removed one had hidden (a
             // purge replaces causes; it heals nothing).
@@ -610,7 +610,7 @@ impl<'p> Sim<'p> {
         }
         match (was_access, access) {
             (true, false) => {
-                if self.state.servers[idx].watch.open.is_some() {
+                if self.state.servers[idx].watch.loss.open().is_some() {
                     self.access_lost_during_wait(id);
                 } else {
                     // Built by hand: no formatting machinery for a
@@ -622,9 +622,9 @@ impl<'p> Sim<'p> {
                 }
             }
             (false, true) => {
-                if self.state.servers[idx].watch.pending.is_some() {
+                if self.state.servers[idx].watch.loss.pending().is_some() {
                     self.unseen_loss_ends(id);
-                } else if self.state.servers[idx].watch.open.is_some() {
+                } else if self.state.servers[idx].watch.loss.open().is_some() {
                     self.start_wait(id);
                 }
             }
@@ -633,7 +633,7 @@ impl<'p> Sim<'p> {
         let w = &mut self.state.servers[idx].watch;
         w.access = access;
         w.mask = causes.mask;
-        if let Some(p) = w.pending.as_mut() {
+        if let Some(p) = w.loss.pending_mut() {
             p.identity_seen |= causes.mask.has_identity_cause();
         }
         self.note_loss_causes(id, &causes);
@@ -660,10 +660,10 @@ impl<'p> Sim<'p> {
         let now = self.state.now_s;
         let server = &self.state.servers[id as usize];
         let w = &server.watch;
-        let pending = w.pending.as_ref().is_some_and(|p| p.lost_at_s == now);
+        let pending = w.loss.pending().is_some_and(|p| p.lost_at_s == now);
         let open = w
-            .open
-            .as_ref()
+            .loss
+            .open()
             .is_some_and(|o| u64::from(o.window.lost_at_s) == now);
         let unseen = || {
             server
@@ -679,11 +679,11 @@ impl<'p> Sim<'p> {
         let reports = render_causes(&self.texts, &self.state, causes);
         let server = &mut self.state.servers[id as usize];
         if pending {
-            if let Some(p) = server.watch.pending.as_mut() {
+            if let Some(p) = server.watch.loss.pending_mut() {
                 p.causes = reports;
             }
         } else if open {
-            if let Some(o) = server.watch.open.as_mut() {
+            if let Some(o) = server.watch.loss.open_mut() {
                 o.window.causes = reports;
             }
         } else if let Some(u) = server
@@ -756,14 +756,14 @@ impl<'p> Sim<'p> {
                 at(denial_s)
             )
         });
-        server.watch.pending = Some(Box::new(PendingLoss {
+        server.watch.loss.set_pending(PendingLoss {
             lost_at_s: now,
             trigger,
             denial,
             control,
             causes: CauseList::new(),
             identity_seen: false,
-        }));
+        });
         if let Some(detail) = detail {
             let name = self.state.servers[id as usize].name.clone();
             self.log("KeyAccessLost", &name, "service", detail, None);
@@ -774,7 +774,7 @@ impl<'p> Sim<'p> {
     fn unseen_loss_ends(&mut self, id: ServerId) {
         let now = self.state.now_s;
         let server = &mut self.state.servers[id as usize];
-        let Some(p) = server.watch.pending.take() else {
+        let Some(p) = server.watch.loss.take_pending() else {
             return;
         };
         let name = server.name.clone();
@@ -803,11 +803,8 @@ impl<'p> Sim<'p> {
     fn begin_denial(&mut self, id: ServerId) {
         let now = self.state.now_s;
         let server = &mut self.state.servers[id as usize];
-        let Some(p) = server.watch.pending.take() else {
-            return;
-        };
-        server.watch.windows += 1;
-        server.watch.open = Some(Box::new(OpenWindow {
+        let identity_cause = server.watch.mask.has_identity_cause();
+        let opened = server.watch.loss.open_window(|p| OpenWindow {
             window: WindowRec {
                 lost_at_s: sec(p.lost_at_s),
                 denied_from_s: sec(now),
@@ -826,10 +823,14 @@ impl<'p> Sim<'p> {
             },
             control: Some(p.control),
             available: None,
-            identity_seen: p.identity_seen || server.watch.mask.has_identity_cause(),
+            identity_seen: p.identity_seen || identity_cause,
             false_since_s: Some(now),
             first_alert_s: None,
-        }));
+        });
+        if !opened {
+            return;
+        }
+        server.watch.windows += 1;
         let k = server.watch.windows - 1;
         // R24: the window's failed checks are one activity-log record; it
         // appears a delay after the first.
@@ -891,7 +892,7 @@ impl<'p> Sim<'p> {
     fn control_plane_inaccessible(&mut self, id: ServerId) {
         let now = self.state.now_s;
         let server = &mut self.state.servers[id as usize];
-        let Some(open) = server.watch.open.as_mut() else {
+        let Some(open) = server.watch.loss.open_mut() else {
             return;
         };
         open.control = None;
@@ -914,7 +915,7 @@ impl<'p> Sim<'p> {
         let now = self.state.now_s;
         let cadence = self.plan.timing.key_check_every_s;
         let server = &mut self.state.servers[id as usize];
-        let Some(open) = server.watch.open.as_mut() else {
+        let Some(open) = server.watch.loss.open_mut() else {
             return;
         };
         close_false_stretch(open, now, server.created_at_s + server.phase_s, cadence);
@@ -926,7 +927,7 @@ impl<'p> Sim<'p> {
         let h = self
             .queue
             .schedule(now + wait_s, group::AVAILABLE, id, Ev::Available(id));
-        if let Some(open) = self.state.servers[id as usize].watch.open.as_mut() {
+        if let Some(open) = self.state.servers[id as usize].watch.loss.open_mut() {
             open.available = Some((h, now + wait_s));
         }
         if !self.detailed {
@@ -950,7 +951,7 @@ impl<'p> Sim<'p> {
         let now = self.state.now_s;
         let server = &mut self.state.servers[id as usize];
         let name = server.name.clone();
-        let Some(open) = server.watch.open.as_mut() else {
+        let Some(open) = server.watch.loss.open_mut() else {
             return;
         };
         if let Some((h, _)) = open.available.take() {
@@ -971,7 +972,7 @@ impl<'p> Sim<'p> {
     pub fn revalidate(&mut self, id: ServerId, by: &str) -> bool {
         let now = self.state.now_s;
         let server = &mut self.state.servers[id as usize];
-        let Some(open) = server.watch.open.as_mut() else {
+        let Some(open) = server.watch.loss.open_mut() else {
             return false;
         };
         let Some((h, end)) = open.available else {
@@ -988,8 +989,8 @@ impl<'p> Sim<'p> {
                 .schedule(now + fresh, group::AVAILABLE, id, Ev::Available(id));
             let open = self.state.servers[id as usize]
                 .watch
-                .open
-                .as_mut()
+                .loss
+                .open_mut()
                 .expect("open window");
             open.available = Some((h2, now + fresh));
             open.window.recovery.push(StepRec {
@@ -1016,14 +1017,14 @@ impl<'p> Sim<'p> {
         // wait (R22), and then the window goes on.
         if server
             .watch
-            .open
-            .as_ref()
+            .loss
+            .open()
             .and_then(|o| o.available)
             .is_none_or(|(_, end)| end != now)
         {
             return;
         }
-        let Some(mut open) = server.watch.open.take() else {
+        let Some(mut open) = server.watch.loss.take_open() else {
             return;
         };
         // R33: the control plane's change comes before Available in a second.
@@ -1082,13 +1083,13 @@ impl<'p> Sim<'p> {
         let mut handles: Vec<crate::engine::queue::Handle> =
             w.connection.take().into_iter().collect();
         let mut controls = Vec::new();
-        if let Some(p) = w.pending.take() {
+        if let Some(p) = w.loss.take_pending() {
             // R21: unseen means access came back before the check; here
             // the server is gone first, so there is nothing to report.
             handles.push(p.denial);
             controls.push(p.control);
         }
-        let mut open = w.open.take();
+        let mut open = w.loss.take_open();
         for c in controls {
             self.end_control(Some(c), now);
         }
@@ -1143,8 +1144,8 @@ impl<'p> Sim<'p> {
         };
         let health_pending = server
             .watch
-            .open
-            .as_ref()
+            .loss
+            .open()
             .is_some_and(|o| o.window.health_from_s.is_none());
         if !(health_pending || server.tls_mismatch()) {
             return;
@@ -1185,7 +1186,7 @@ impl<'p> Sim<'p> {
                     );
                 }
             }
-        } else if let Some(open) = server.watch.open.as_mut() {
+        } else if let Some(open) = server.watch.loss.open_mut() {
             if open.window.health_from_s.is_none() {
                 open.window.health_from_s = Some(sec(now));
                 self.log(
@@ -1564,8 +1565,8 @@ impl<'p> Sim<'p> {
             // A loss still waiting for its first check at the horizon is
             // neither a window (no check saw it) nor unseen (R21: access
             // never came back): the run ended first.
-            drop(s.watch.pending.take());
-            if let Some(mut open) = s.watch.open.take() {
+            drop(s.watch.loss.take_pending());
+            if let Some(mut open) = s.watch.loss.take_open() {
                 // Still Inaccessible at the horizon, if its turn came.
                 if let Some(ControlPlane::Due(t)) = open.control.take() {
                     if t < horizon {
