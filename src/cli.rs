@@ -186,7 +186,7 @@ pub enum Command {
     /// every OutageQuantile and OutageProbability expectation holds, 1 when
     /// one fails, 2 on bad input.
     #[command(
-        after_help = "Examples:\n  keyloss sweep scenarios/25-alert-runbook.ron --runs 10000\n  keyloss sweep fleet.ron --runs 1000 --out sweep-out --format json\n  keyloss sweep fleet.ron --runs 100000 --shard 3/8 --out parts/   # then: keyloss merge parts/ --out sweep-out"
+        after_help = "Examples:\n  keyloss sweep scenarios/25-alert-runbook.ron --runs 10000\n  keyloss sweep scenarios/fleets/vault-deleted-10k.ron --runs 100 --out sweep-out --format json\n  keyloss sweep scenarios/25-alert-runbook.ron --runs 100000 --shard 3/8 --out parts/   # then: keyloss merge parts/ --out sweep-out"
     )]
     Sweep(SweepArgs),
     /// Merge the parts of a sharded sweep into exactly what the sweep run

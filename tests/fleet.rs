@@ -116,3 +116,51 @@ fn run_summarises_many_servers_unless_asked_for_all() {
     assert!(text.contains("pg-30"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The shipped fleet example, hand-derived: the vault is deleted at 3h20m
+/// (12,000 s) and recovered at 4h (14,400 s). Each member denies at its
+/// first check at or after 12,000 s, within its 600 s cadence (R20), and
+/// is Available again 0 to 3,600 s after 14,400 s (R22, `recover_after`).
+#[test]
+fn the_shipped_fleet_example_gives_every_member_one_window_within_the_bounds() {
+    let path = "scenarios/fleets/vault-deleted-10k.ron";
+    let plan = keyloss::scenario::load_file(std::path::Path::new(path)).expect("valid");
+    let r = run(
+        &plan,
+        &RunOptions {
+            detailed: false,
+            threads: 2,
+            min_servers_per_thread: 1,
+            ..RunOptions::default()
+        },
+    )
+    .expect("runs");
+    assert_eq!(r.servers.len(), 10_000);
+    assert_eq!(&*r.servers[0].name, "pg-00001");
+    assert_eq!(&*r.servers[9_999].name, "pg-10000");
+    for s in &r.servers {
+        assert_eq!(s.windows.len(), 1, "{}", s.name);
+        let w = &s.windows[0];
+        assert_eq!(w.lost_at_s, 12_000);
+        assert!((12_000..12_600).contains(&w.denied_from_s), "{}", s.name);
+        let until = w.denied_until_s.expect("Available again");
+        assert!((14_400..=18_000).contains(&until), "{}", s.name);
+        assert!((1_801..=6_000).contains(&w.duration_s));
+        assert_eq!(w.causes.len(), 1);
+        assert_eq!(w.causes[0].cause, "VaultSoftDeleted");
+        assert!(s.data_lost_at_s.is_none() && s.unseen_losses.is_empty());
+    }
+    assert!(r.all_passed());
+    // `keyloss run` summarises it and passes.
+    let out = Command::new(env!("CARGO_BIN_EXE_keyloss"))
+        .args(["run", path])
+        .output()
+        .expect("keyloss runs");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    assert!(text.contains("10000 servers: summarised"), "{text}");
+    assert!(
+        text.contains("denied connections: 10000 (100.0%)"),
+        "{text}"
+    );
+}
