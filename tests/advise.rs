@@ -132,6 +132,7 @@ fn every_recoverable_catalog_window_gets_a_proven_way_back() {
     let mut files: Vec<_> = std::fs::read_dir("scenarios")
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ron"))
         .collect();
     files.sort();
     for f in files {
