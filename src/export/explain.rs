@@ -301,9 +301,8 @@ fn log_and_alerts(r: &RunResult, t: Times, server: &str, w: &Window) -> String {
     };
     let end = facts::window_end(w, r.horizon_s);
     let entry = r
-        .timeline
-        .iter()
-        .find(|e| e.kind == "ActivityLog" && e.entity == server && e.at_s >= fc.first_s);
+        .entries_of(server)
+        .find(|e| e.kind == "ActivityLog" && e.at_s >= fc.first_s);
     match entry {
         Some(e) => {
             let _ = write!(

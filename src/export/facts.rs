@@ -54,9 +54,8 @@ pub fn recovering(r: &RunResult, server: &str, w: &Window) -> Vec<(u64, u64)> {
     let mut out = Vec::new();
     let mut since: Option<u64> = None;
     for e in r
-        .timeline
-        .iter()
-        .filter(|e| e.entity == server && e.at_s >= w.lost_at_s && e.at_s <= end)
+        .entries_of(server)
+        .filter(|e| e.at_s >= w.lost_at_s && e.at_s <= end)
     {
         match e.kind.as_str() {
             "KeyAccessRestored" => since = since.or(Some(e.at_s)),

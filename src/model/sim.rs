@@ -1633,6 +1633,7 @@ impl<'p> Sim<'p> {
             entities,
             expectations: Vec::new(),
             events_processed: self.events_processed,
+            lookup: Default::default(),
         }
     }
 }

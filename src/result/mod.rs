@@ -207,15 +207,106 @@ pub struct RunResult {
     pub expectations: Vec<ExpectationReport>,
     /// Queue events processed: the run's cost, and what the event budget limits.
     pub events_processed: u64,
+    /// Lookups by name, made on first use (`server`, `entries_of`).
+    #[serde(skip)]
+    pub lookup: Lookup,
+}
+
+/// Where each server's report and each entity's timeline entries are, by
+/// name: made from the result the first time a name is looked up, as the
+/// reports of a fleet look up every server (a scan each would make them
+/// quadratic). A cache, not data: never serialised, equal to any other,
+/// and only valid for a result that is not changed after its first lookup.
+#[derive(Clone, Debug, Default)]
+pub struct Lookup(std::sync::OnceLock<LookupTables>);
+
+#[derive(Clone, Debug, Default)]
+struct LookupTables {
+    servers: std::collections::HashMap<Text, usize>,
+    entries: std::collections::HashMap<String, Vec<usize>>,
+}
+
+impl PartialEq for Lookup {
+    fn eq(&self, _: &Lookup) -> bool {
+        true
+    }
 }
 
 impl RunResult {
     pub fn server(&self, name: &str) -> Option<&ServerReport> {
-        self.servers.iter().find(|s| *s.name == *name)
+        let i = *self.tables().servers.get(name)?;
+        self.servers.get(i)
+    }
+
+    /// The timeline entries about one entity (a server, a vault, …), in
+    /// time order.
+    pub fn entries_of<'a>(
+        &'a self,
+        entity: &str,
+    ) -> impl Iterator<Item = &'a TimelineEntry> + use<'a> {
+        let positions = self
+            .tables()
+            .entries
+            .get(entity)
+            .map_or(&[][..], Vec::as_slice);
+        positions.iter().filter_map(|&i| self.timeline.get(i))
+    }
+
+    fn tables(&self) -> &LookupTables {
+        self.lookup.0.get_or_init(|| {
+            let mut t = LookupTables::default();
+            for (i, s) in self.servers.iter().enumerate() {
+                // The first of a name, as a scan would find.
+                t.servers.entry(s.name.clone()).or_insert(i);
+            }
+            for (i, e) in self.timeline.iter().enumerate() {
+                t.entries.entry(e.entity.clone()).or_default().push(i);
+            }
+            t
+        })
     }
 
     /// Exit status of `run`: every expectation that was decided passed.
     pub fn all_passed(&self) -> bool {
         self.expectations.iter().all(|e| e.passed != Some(false))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{run, RunOptions};
+    use crate::scenario::parse_str;
+
+    #[test]
+    fn lookups_by_name_find_what_a_scan_finds() {
+        let text = r#"Scenario(name: "lookups", seed: 2, horizon: "1d",
+            world: World(
+                identities: [Identity(name: "id", region: "r")],
+                vaults: [Vault(name: "kv", region: "r", keys: [Key(name: "k")])],
+                grants: [Role(identity: "id", vault: "kv", role: CryptoServiceEncryptionUser)],
+                servers: [Fleet(prefix: "pg-", count: 30, server: Server(region: "r",
+                    encryption: CustomerManaged(key: "kv/k/1", identity: "id")))]),
+            events: [(at: "1h", do: DisableKey(vault: "kv", key: "k")),
+                     (at: "2h", do: EnableKey(vault: "kv", key: "k"))])"#;
+        let plan = parse_str(text, "lookups.ron").expect("valid");
+        let r = run(
+            &plan,
+            &RunOptions {
+                detailed: true,
+                ..RunOptions::default()
+            },
+        )
+        .expect("runs");
+        for name in ["pg-01", "pg-17", "pg-30", "kv", "kv/k", "id", "nobody"] {
+            let scanned: Vec<_> = r.timeline.iter().filter(|e| e.entity == name).collect();
+            let looked_up: Vec<_> = r.entries_of(name).collect();
+            assert_eq!(scanned, looked_up, "{name}");
+            assert_eq!(
+                r.server(name).map(|s| &s.name),
+                r.servers.iter().find(|s| &*s.name == name).map(|s| &s.name)
+            );
+        }
+        assert!(r.entries_of("pg-17").count() >= 3, "created, lost, denied…");
+        assert!(r.server("pg-30").is_some() && r.server("pg-31").is_none());
     }
 }
