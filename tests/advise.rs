@@ -156,3 +156,45 @@ fn every_recoverable_catalog_window_gets_a_proven_way_back() {
         }
     }
 }
+
+/// A fleet's members share their causes, so one simulation of each path
+/// answers for all of them; each still gets its own numbers from it. T is
+/// the first denial (3h20m, 12,000 s, for a member whose check falls
+/// then); the advice acts at T + 1. A member already denying is Available
+/// its own `recover_after` later (mean 30 min); one whose check has not
+/// come yet never denies (R21): back at once.
+#[test]
+fn every_member_of_a_fleet_gets_the_path_and_its_own_simulated_end() {
+    let a = advice_for("scenarios/fleets/vault-deleted-10k.ron", None);
+    assert_eq!(a.at_s, 12_000);
+    assert_eq!(a.servers.len(), 10_000);
+    let t = a.at_s + 1;
+    let mut denying_ends = std::collections::BTreeSet::new();
+    let mut unseen = 0;
+    for s in &a.servers {
+        assert_eq!(s.causes, vec!["VaultSoftDeleted (kv-prod)".to_string()]);
+        let best = s.best.as_ref().expect("a way back");
+        assert_eq!(
+            best.actions,
+            vec!["RecoverVault(vault: \"kv-prod\")".to_string()]
+        );
+        let end = best.simulated_available_at_s.expect("simulated");
+        match best.expected_s {
+            Some(0) => {
+                assert_eq!(end, t, "{}", s.server);
+                unseen += 1;
+            }
+            Some(1800) => {
+                assert!((t..=t + 3600).contains(&end), "{}: {end}", s.server);
+                denying_ends.insert(end);
+            }
+            other => panic!("{}: {other:?}", s.server),
+        }
+    }
+    // About one member in 600 checks its key in the very second of T.
+    assert!(unseen > 9_900, "{unseen} not yet denying");
+    assert!(
+        denying_ends.len() > 1,
+        "each member's own wait: {denying_ends:?}"
+    );
+}

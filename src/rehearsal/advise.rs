@@ -108,8 +108,9 @@ pub fn advise(plan: &Plan, seed: Option<u64>, at_s: Option<u64>) -> Result<Advic
     // events or service steps of second t, R33).
     let world = snapshot_at(&without_runbooks(plan, t)?, &opts, t)?;
     let mut servers = Vec::new();
+    let mut runs = Runs::default();
     for s in world.servers.iter().filter(|s| !s.causes.is_empty()) {
-        servers.push(advise_server(plan, &opts, &world, s)?);
+        servers.push(advise_server(plan, &opts, &world, s, &mut runs)?);
     }
     Ok(Advice {
         scenario: plan.file.name.clone(),
@@ -149,11 +150,46 @@ fn with_actions(plan: &Plan, until_s: u64, actions: &[Action]) -> Result<Plan, A
     plan_from_file(file, &plan.source, &plan.origin).map_err(|d| AdviseError::Plan(d.to_string()))
 }
 
+/// The simulations of the candidate paths tried so far, by their actions:
+/// the servers of a fleet share their causes and so their candidates, and
+/// one simulation of a path answers for every server it concerns.
+#[derive(Default)]
+struct Runs {
+    by_actions: std::collections::HashMap<Vec<String>, std::rc::Rc<RunResult>>,
+}
+
+impl Runs {
+    /// Paths kept at most; past that the oldest are dropped all at once
+    /// (a cache: which runs it keeps changes no answer).
+    const KEPT: usize = 4 * MAX_CANDIDATES;
+
+    fn run(
+        &mut self,
+        plan: &Plan,
+        opts: &RunOptions,
+        world_s: u64,
+        actions: &[Action],
+    ) -> Result<std::rc::Rc<RunResult>, AdviseError> {
+        let key: Vec<String> = actions.iter().map(action_text).collect();
+        if let Some(r) = self.by_actions.get(&key) {
+            return Ok(r.clone());
+        }
+        let variant = with_actions(plan, world_s, actions)?;
+        let r = std::rc::Rc::new(run(&variant, opts)?);
+        if self.by_actions.len() >= Self::KEPT {
+            self.by_actions.clear();
+        }
+        self.by_actions.insert(key, r.clone());
+        Ok(r)
+    }
+}
+
 fn advise_server(
     plan: &Plan,
     opts: &RunOptions,
     world: &Snapshot,
     s: &ServerSnapshot,
+    runs: &mut Runs,
 ) -> Result<ServerAdvice, AdviseError> {
     let causes = s
         .causes
@@ -188,12 +224,7 @@ fn advise_server(
     if stuck.is_empty() {
         candidates = product(&per_cause);
     }
-    if s.cmk.is_some()
-        && world
-            .servers
-            .iter()
-            .any(|x| x.name == s.name && x.geo_restore_possible)
-    {
+    if s.cmk.is_some() && s.geo_restore_possible {
         candidates.push(vec![Action::GeoRestore {
             from: s.name.clone(),
             into: format!("{}-geo", s.name),
@@ -201,7 +232,7 @@ fn advise_server(
     }
     let mut results = Vec::new();
     for c in candidates.into_iter().take(MAX_CANDIDATES) {
-        results.push(evaluate(plan, opts, world.at_s, &s.name, c)?);
+        results.push(evaluate(plan, opts, world.at_s, &s.name, c, runs)?);
     }
     results.sort_by_key(|r| {
         (
@@ -481,6 +512,7 @@ fn evaluate(
     world_s: u64,
     server: &str,
     actions: Vec<Action>,
+    runs: &mut Runs,
 ) -> Result<PathResult, AdviseError> {
     // The actions run one second after the world described (see `advise`).
     let t = world_s + 1;
@@ -489,8 +521,7 @@ fn evaluate(
         Action::GeoRestore { into, .. } => Some(into.clone()),
         _ => None,
     });
-    let variant = with_actions(plan, world_s, &actions)?;
-    let r = run(&variant, opts)?;
+    let r = runs.run(plan, opts, world_s, &actions)?;
     let refused = r
         .refused
         .iter()
