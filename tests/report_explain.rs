@@ -188,3 +188,23 @@ fn explain_lines_fit_a_terminal() {
         assert!(wide.is_empty(), "{name}: {wide:?}");
     }
 }
+
+#[test]
+fn explain_counts_the_expectations_a_sweep_decides() {
+    let one = flat(&shipped("36-slow-vs-fast-runbook.ron"));
+    assert!(
+        one.contains("1 expectation needs a sweep of many seeds and was skipped."),
+        "{one}"
+    );
+    let two = flat(
+        &explain(Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/fleets/vault-deleted-10k.ron"
+        )))
+        .1,
+    );
+    assert!(
+        two.contains("2 expectations need a sweep of many seeds and were skipped."),
+        "{two}"
+    );
+}

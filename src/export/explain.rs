@@ -720,11 +720,12 @@ fn expectations_section(r: &RunResult) -> Section {
             plural(decided.len() as u64, "decided expectation")
         )
     };
-    if skipped > 0 {
+    if skipped == 1 {
+        p.push_str(" 1 expectation needs a sweep of many seeds and was skipped.");
+    } else if skipped > 1 {
         let _ = write!(
             p,
-            " {} need a sweep of many seeds and were skipped.",
-            plural(skipped as u64, "expectation")
+            " {skipped} expectations need a sweep of many seeds and were skipped."
         );
     }
     let mut blocks = vec![Block::Para(p)];
