@@ -213,17 +213,28 @@ pub struct RunResult {
 }
 
 /// Where each server's report and each entity's timeline entries are, by
-/// name: made from the result the first time a name is looked up, as the
-/// reports of a fleet look up every server (a scan each would make them
-/// quadratic). A cache, not data: never serialised, equal to any other,
-/// and only valid for a result that is not changed after its first lookup.
-#[derive(Clone, Debug, Default)]
-pub struct Lookup(std::sync::OnceLock<LookupTables>);
+/// name: tables made from the result when it is asked often, as the reports
+/// of a fleet look up every server (a scan each would make them quadratic).
+/// The first few server lookups scan instead, so that judging a million
+/// servers' expectations builds no table. A cache, not data: never
+/// serialised, equal to any other, cloned empty, and only valid for a
+/// result that is not changed after its first lookup.
+#[derive(Debug, Default)]
+pub struct Lookup {
+    servers: std::sync::OnceLock<std::collections::HashMap<Text, usize>>,
+    entries: std::sync::OnceLock<std::collections::HashMap<String, Vec<usize>>>,
+    scans: std::sync::atomic::AtomicUsize,
+}
 
-#[derive(Clone, Debug, Default)]
-struct LookupTables {
-    servers: std::collections::HashMap<Text, usize>,
-    entries: std::collections::HashMap<String, Vec<usize>>,
+impl Lookup {
+    /// Server lookups answered by a scan before the table is made.
+    const SCANS: usize = 16;
+}
+
+impl Clone for Lookup {
+    fn clone(&self) -> Lookup {
+        Lookup::default()
+    }
 }
 
 impl PartialEq for Lookup {
@@ -234,8 +245,24 @@ impl PartialEq for Lookup {
 
 impl RunResult {
     pub fn server(&self, name: &str) -> Option<&ServerReport> {
-        let i = *self.tables().servers.get(name)?;
-        self.servers.get(i)
+        let lookup = &self.lookup;
+        if lookup.servers.get().is_none()
+            && lookup
+                .scans
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                < Lookup::SCANS
+        {
+            return self.servers.iter().find(|s| *s.name == *name);
+        }
+        let table = lookup.servers.get_or_init(|| {
+            let mut t = std::collections::HashMap::with_capacity(self.servers.len());
+            for (i, s) in self.servers.iter().enumerate() {
+                // The first of a name, as a scan finds.
+                t.entry(s.name.clone()).or_insert(i);
+            }
+            t
+        });
+        self.servers.get(*table.get(name)?)
     }
 
     /// The timeline entries about one entity (a server, a vault, …), in
@@ -244,26 +271,16 @@ impl RunResult {
         &'a self,
         entity: &str,
     ) -> impl Iterator<Item = &'a TimelineEntry> + use<'a> {
-        let positions = self
-            .tables()
-            .entries
-            .get(entity)
-            .map_or(&[][..], Vec::as_slice);
-        positions.iter().filter_map(|&i| self.timeline.get(i))
-    }
-
-    fn tables(&self) -> &LookupTables {
-        self.lookup.0.get_or_init(|| {
-            let mut t = LookupTables::default();
-            for (i, s) in self.servers.iter().enumerate() {
-                // The first of a name, as a scan would find.
-                t.servers.entry(s.name.clone()).or_insert(i);
-            }
+        let table = self.lookup.entries.get_or_init(|| {
+            let mut t: std::collections::HashMap<String, Vec<usize>> =
+                std::collections::HashMap::new();
             for (i, e) in self.timeline.iter().enumerate() {
-                t.entries.entry(e.entity.clone()).or_default().push(i);
+                t.entry(e.entity.clone()).or_default().push(i);
             }
             t
-        })
+        });
+        let positions = table.get(entity).map_or(&[][..], Vec::as_slice);
+        positions.iter().filter_map(|&i| self.timeline.get(i))
     }
 
     /// Exit status of `run`: every expectation that was decided passed.
@@ -297,7 +314,11 @@ mod tests {
             },
         )
         .expect("runs");
-        for name in ["pg-01", "pg-17", "pg-30", "kv", "kv/k", "id", "nobody"] {
+        // More lookups than are scanned, so that the tables answer too.
+        let mut names: Vec<String> = (1..=30).map(|i| format!("pg-{i:02}")).collect();
+        names.extend(["kv", "kv/k", "id", "nobody", "pg-31"].map(String::from));
+        for name in names.iter().chain(&names) {
+            let name = name.as_str();
             let scanned: Vec<_> = r.timeline.iter().filter(|e| e.entity == name).collect();
             let looked_up: Vec<_> = r.entries_of(name).collect();
             assert_eq!(scanned, looked_up, "{name}");
