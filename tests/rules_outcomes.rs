@@ -43,10 +43,13 @@ fn window_reports_its_times_trigger_and_recovery_path() {
         [.., fix, wait] => (fix, wait),
         other => panic!("recovery path too short: {other:?}"),
     };
-    assert_eq!((fix.at_s, fix.kind, &*fix.by), (7200, "action", "oncall"));
+    assert_eq!(
+        (fix.at_s, fix.kind.name(), &*fix.by),
+        (7200, "action", "oncall")
+    );
     assert!(fix.what.contains("EnableKey"), "{:?}", fix.what);
     assert_eq!(
-        (wait.at_s, wait.kind, wait.wait_s),
+        (wait.at_s, wait.kind.name(), wait.wait_s),
         (7200, "wait", Some(1200))
     );
 }
@@ -65,10 +68,10 @@ fn recovery_path_ends_with_the_action_that_made_key_access_true() {
         )
         .run();
     let w = &srv(&r, "pg").windows[0];
-    let kinds: Vec<(&str, u64)> = w.recovery.iter().map(|s| (s.kind, s.at_s)).collect();
+    let kinds: Vec<(&str, u64)> = w.recovery.iter().map(|s| (s.kind.name(), s.at_s)).collect();
     assert_eq!(kinds.last(), Some(&("wait", 6000)), "{kinds:?}");
     let fix = &w.recovery[w.recovery.len() - 2];
-    assert_eq!((fix.at_s, fix.kind), (6000, "action"));
+    assert_eq!((fix.at_s, fix.kind.name()), (6000, "action"));
     assert!(fix.what.contains("AssignRole"), "{:?}", fix.what);
 }
 

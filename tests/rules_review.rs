@@ -136,7 +136,7 @@ fn r30_giving_a_single_copy_its_identity_is_a_step_of_the_way_back() {
     let text = include_str!("../scenarios/26-single-server-restore.ron");
     let r = run(text);
     let w = &srv(&r, "pg-copy").windows[0];
-    let path: Vec<(u64, &str)> = w.recovery.iter().map(|s| (s.at_s, s.kind)).collect();
+    let path: Vec<(u64, &str)> = w.recovery.iter().map(|s| (s.at_s, s.kind.name())).collect();
     assert_eq!(
         path,
         [

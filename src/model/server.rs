@@ -332,39 +332,7 @@ pub struct WindowRec {
     pub failed_count: u32,
     pub trigger: Text,
     pub causes: CauseList,
-    pub recovery: Vec<StepRec>,
-}
-
-/// One step of a recovery path (R30) as the run keeps it.
-#[derive(Clone, Debug)]
-pub struct StepRec {
-    pub at_s: Sec,
-    pub kind: StepKind,
-    pub what: Text,
-    pub by: Text,
-    pub wait_s: Option<Sec>,
-}
-
-/// What a recovery step was (R30).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StepKind {
-    /// An action that removed a cause.
-    Action,
-    /// A revalidation that brought Available forward (R22).
-    Revalidate,
-    /// The wait after key access came back (R22).
-    Wait,
-}
-
-impl StepKind {
-    /// The name reports use.
-    pub fn name(self) -> &'static str {
-        match self {
-            StepKind::Action => "action",
-            StepKind::Revalidate => "revalidate",
-            StepKind::Wait => "wait",
-        }
-    }
+    pub recovery: Vec<RecoveryStep>,
 }
 
 impl WindowRec {
@@ -384,17 +352,7 @@ impl WindowRec {
             causes: self.causes.into_vec(),
             trigger: self.trigger,
             access_restored_at_s: wide(self.access_restored_at_s),
-            recovery: self
-                .recovery
-                .into_iter()
-                .map(|s| RecoveryStep {
-                    at_s: u64::from(s.at_s),
-                    kind: s.kind.name(),
-                    what: s.what,
-                    by: s.by,
-                    wait_s: s.wait_s.map(u64::from),
-                })
-                .collect(),
+            recovery: self.recovery,
             failed_checks: FailedChecks {
                 first_s: u64::from(self.failed_first_s),
                 last_s: u64::from(self.failed_last_s),
@@ -544,14 +502,14 @@ mod layout {
     fn a_kept_window_is_small() {
         let size = std::mem::size_of::<super::WindowRec>();
         assert!(size <= 160, "WindowRec is {size} bytes");
-        assert!(std::mem::size_of::<super::StepRec>() <= 48);
+        assert!(std::mem::size_of::<crate::result::RecoveryStep>() <= 64);
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{CauseList, StepKind, StepRec, WindowRec};
-    use crate::result::CauseReport;
+    use super::{CauseList, WindowRec};
+    use crate::result::{CauseReport, RecoveryStep, StepKind};
 
     fn kept(denied_until_s: Option<u32>) -> WindowRec {
         WindowRec {
@@ -572,14 +530,14 @@ mod tests {
                 subject: "kv".into(),
             }]),
             recovery: vec![
-                StepRec {
+                RecoveryStep {
                     at_s: 1_000,
                     kind: StepKind::Action,
                     what: "RecoverVault kv".into(),
                     by: "script".into(),
                     wait_s: None,
                 },
-                StepRec {
+                RecoveryStep {
                     at_s: 1_000,
                     kind: StepKind::Wait,
                     what: "recover_after".into(),
@@ -616,7 +574,11 @@ mod tests {
         );
         assert_eq!(w.causes.len(), 1);
         assert_eq!(w.causes[0].cause, "VaultSoftDeleted");
-        let kinds: Vec<_> = w.recovery.iter().map(|s| (s.kind, s.wait_s)).collect();
+        let kinds: Vec<_> = w
+            .recovery
+            .iter()
+            .map(|s| (s.kind.name(), s.wait_s))
+            .collect();
         assert_eq!(kinds, [("action", None), ("wait", Some(600))]);
         assert!(w.metrics.is_none());
     }

@@ -7,9 +7,7 @@
 
 use super::access::{geo_causes, server_causes, subject_name, Causes};
 use super::entities::EntityTracker;
-use super::server::{
-    sec, BatchEntry, CauseList, ControlPlane, OpenWindow, PendingLoss, StepKind, StepRec, WindowRec,
-};
+use super::server::{sec, BatchEntry, CauseList, ControlPlane, OpenWindow, PendingLoss, WindowRec};
 use super::texts::Texts;
 use super::world::{ServerId, VaultId};
 use super::State;
@@ -17,8 +15,8 @@ use crate::engine::queue::EventQueue;
 use crate::engine::random::{self, Dist};
 use crate::engine::time::{format_duration, format_offset as at};
 use crate::result::{
-    AlertReport, CauseReport, Interval, Outcome, Refusal, RunResult, ServerReport, StepRun, Text,
-    TimelineEntry, Window, WindowMetrics,
+    AlertReport, CauseReport, Interval, Outcome, RecoveryStep, Refusal, RunResult, ServerReport,
+    StepKind, StepRun, Text, TimelineEntry, Window, WindowMetrics,
 };
 use crate::scenario::format::{AlertOn, Trigger};
 use crate::scenario::{Plan, Runbook};
@@ -595,8 +593,8 @@ impl<'p> Sim<'p> {
                 let entries = batch.iter().map(|&i| &self.entries[i as usize]);
                 for b in entries.filter(|b| !b.revalidation) {
                     open.window.recovery.reserve_exact(1);
-                    open.window.recovery.push(StepRec {
-                        at_s: sec(b.at_s),
+                    open.window.recovery.push(RecoveryStep {
+                        at_s: b.at_s,
                         kind: StepKind::Action,
                         what: b.what.clone(),
                         by: b.by.clone(),
@@ -993,8 +991,8 @@ impl<'p> Sim<'p> {
                 .open_mut()
                 .expect("open window");
             open.available = Some((h2, now + fresh));
-            open.window.recovery.push(StepRec {
-                at_s: sec(now),
+            open.window.recovery.push(RecoveryStep {
+                at_s: now,
                 kind: StepKind::Revalidate,
                 what: format!(
                     "revalidation brings Available forward to {}",
@@ -1002,7 +1000,7 @@ impl<'p> Sim<'p> {
                 )
                 .into(),
                 by: self.texts.get(by),
-                wait_s: Some(sec(fresh)),
+                wait_s: Some(fresh),
             });
             return true;
         }
@@ -1044,12 +1042,12 @@ impl<'p> Sim<'p> {
         if let Some(t1) = w.access_restored_at_s {
             let (_, purpose) = wait_setting(&self.plan.timing, open.identity_seen);
             w.recovery.reserve_exact(1);
-            w.recovery.push(StepRec {
-                at_s: t1,
+            w.recovery.push(RecoveryStep {
+                at_s: u64::from(t1),
                 kind: StepKind::Wait,
                 what: self.texts.get(purpose),
                 by: self.texts.get("service"),
-                wait_s: Some(now32 - t1),
+                wait_s: Some(u64::from(now32 - t1)),
             });
         }
         // Most servers have one window: no room for four.

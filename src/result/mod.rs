@@ -28,15 +28,52 @@ pub struct FailedChecks {
 
 /// One step of a recovery path (R30): an action that removed a cause, or
 /// the wait that followed key access coming back.
+/// The run keeps these as they are reported: a fleet's million windows
+/// carry two each, and a report made from them copies nothing.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RecoveryStep {
     pub at_s: u64,
-    /// `action`, `revalidate` or `wait`.
-    pub kind: &'static str,
+    pub kind: StepKind,
     pub what: Text,
     pub by: Text,
     /// For a wait: its length and the setting it was drawn from.
     pub wait_s: Option<u64>,
+}
+
+/// What a recovery step was (R30); written `action`, `revalidate` or
+/// `wait`, and equal to that name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepKind {
+    /// An action that removed a cause.
+    Action,
+    /// A revalidation that brought Available forward (R22).
+    Revalidate,
+    /// The wait after key access came back (R22).
+    Wait,
+}
+
+impl StepKind {
+    /// The name reports use.
+    pub fn name(self) -> &'static str {
+        match self {
+            StepKind::Action => "action",
+            StepKind::Revalidate => "revalidate",
+            StepKind::Wait => "wait",
+        }
+    }
+}
+
+impl std::fmt::Display for StepKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl PartialEq<&str> for StepKind {
+    fn eq(&self, name: &&str) -> bool {
+        self.name() == *name
+    }
 }
 
 /// R30: one interval in which a server denied connections.
