@@ -4,8 +4,9 @@
 use super::access::CauseMask;
 use super::world::{IdentityId, MaterialId, PrincipalId, VaultId};
 use crate::engine::queue::Handle;
+pub use crate::result::CauseList;
 use crate::result::{
-    CauseReport, FailedChecks, Interval, RecoveryStep, ServerReport, Text, TlsIncident, Window,
+    FailedChecks, Interval, RecoveryStep, ServerReport, Text, TlsIncident, Window,
 };
 use crate::scenario::format::{ClientTls, KeyRef, ServerKind, Tier, WorkloadSpec};
 
@@ -300,9 +301,6 @@ pub struct Record {
     pub rare: Option<Box<Rare>>,
 }
 
-/// A loss's causes: one inline, as most losses have one.
-pub type CauseList = smallvec::SmallVec<[CauseReport; 1]>;
-
 /// A second of the run as a window keeps it: a horizon is at most ten
 /// years (`scenario::limits::MAX_HORIZON_S`), under 2^32 seconds.
 pub type Sec = u32;
@@ -349,7 +347,7 @@ impl WindowRec {
             health_from_s: wide(self.health_from_s),
             health_until_s: wide(self.health_until_s),
             duration_s: wide(self.denied_until_s).unwrap_or(horizon_s) - denied_from_s,
-            causes: self.causes.into_vec(),
+            causes: self.causes,
             trigger: self.trigger,
             access_restored_at_s: wide(self.access_restored_at_s),
             recovery: self.recovery,
@@ -497,11 +495,12 @@ mod layout {
     }
 
     /// A fleet keeps a million windows until the run ends: the kept form
-    /// is well under the reported one (216 bytes and a cause on the heap).
+    /// is well under the reported one, with its first cause inline in both.
     #[test]
     fn a_kept_window_is_small() {
         let size = std::mem::size_of::<super::WindowRec>();
         assert!(size <= 160, "WindowRec is {size} bytes");
+        assert!(size + 64 <= std::mem::size_of::<crate::result::Window>());
         assert!(std::mem::size_of::<crate::result::RecoveryStep>() <= 64);
     }
 }

@@ -76,6 +76,10 @@ impl PartialEq<&str> for StepKind {
     }
 }
 
+/// A window's causes: one inline, as most windows have one, so that a
+/// fleet's million windows need no allocation for them.
+pub type CauseList = smallvec::SmallVec<[CauseReport; 1]>;
+
 /// R30: one interval in which a server denied connections.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Window {
@@ -87,7 +91,7 @@ pub struct Window {
     pub health_from_s: Option<u64>,
     pub health_until_s: Option<u64>,
     pub duration_s: u64,
-    pub causes: Vec<CauseReport>,
+    pub causes: CauseList,
     pub trigger: Text,
     pub access_restored_at_s: Option<u64>,
     pub recovery: Vec<RecoveryStep>,
