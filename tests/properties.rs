@@ -638,6 +638,20 @@ proptest! {
     }
 
     #[test]
+    fn a_run_without_a_timeline_reports_what_a_detailed_run_does(data in prop::collection::vec(any::<u32>(), 0..400)) {
+        // A run without a timeline skips what only the timeline shows
+        // (unwatched activity-log entries, the control plane's turn kept
+        // out of the queue): the rest, event count included, is the same.
+        let g = generate(&data);
+        let plan = parse_str(&g.text, "generated.ron").expect("generated scenarios are valid");
+        let quiet = run(&plan, &RunOptions { detailed: false, ..RunOptions::default() }).expect("runs");
+        let mut full = run(&plan, &RunOptions::default()).expect("runs");
+        full.timeline.clear();
+        full.entities.clear();
+        prop_assert_eq!(json::render(&quiet), json::render(&full), "{}", g.text);
+    }
+
+    #[test]
     fn the_lint_reads_every_valid_scenario(data in prop::collection::vec(any::<u32>(), 0..400)) {
         let g = generate(&data);
         prop_assert!(keyloss::scenario::locate::Tree::parse(&g.text).is_some());
