@@ -198,3 +198,65 @@ fn every_member_of_a_fleet_gets_the_path_and_its_own_simulated_end() {
         "each member's own wait: {denying_ends:?}"
     );
 }
+
+/// The text tells servers with the same advice together, with the range
+/// of their simulated ends, writing `<each server>` where an action names
+/// the server itself; JSON keeps every server apart.
+#[test]
+fn the_text_tells_a_fleet_with_the_same_advice_together() {
+    let a = advice_for("scenarios/fleets/vault-deleted-10k.ron", None);
+    let text = keyloss::rehearsal::advise::render_text(&a);
+    let sizes: Vec<usize> = text
+        .lines()
+        .filter_map(|l| {
+            l.split(" servers, the same advice)")
+                .next()?
+                .rsplit('(')
+                .next()
+        })
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    // Members already denying at T, and those whose check had not come yet.
+    assert_eq!(sizes.len(), 2, "{text}");
+    assert_eq!(sizes.iter().sum::<usize>(), 10_000);
+    assert!(text.contains("each is Available between"), "{text}");
+    assert!(text.lines().count() < 20, "{text}");
+
+    // Two servers whose identity is gone for good: the same three steps,
+    // the last naming each server; a third on another identity is alone.
+    let text = r#"Scenario(name: "three", seed: 1, horizon: "1d",
+        timing: Timing(key_check_phase: Fixed("0s"), identity_recoverable: false),
+        world: World(
+            identities: [Identity(name: "id", region: "r"), Identity(name: "id2", region: "r")],
+            vaults: [Vault(name: "kv", region: "r", keys: [Key(name: "k")])],
+            grants: [Role(identity: "id", vault: "kv", role: CryptoServiceEncryptionUser),
+                     Role(identity: "id2", vault: "kv", role: CryptoServiceEncryptionUser)],
+            servers: [
+                Server(name: "pg-a", region: "r", encryption: CustomerManaged(key: "kv/k", identity: "id")),
+                Server(name: "pg-b", region: "r", encryption: CustomerManaged(key: "kv/k", identity: "id")),
+                Server(name: "pg-c", region: "r", encryption: CustomerManaged(key: "kv/k", identity: "id2")),
+            ]),
+        events: [(at: "1h", do: DeleteIdentity(identity: "id")), (at: "1h", do: DeleteIdentity(identity: "id2"))])"#;
+    let plan = parse_str(text, "three.ron").unwrap();
+    let a = advise(&plan, None, None).unwrap();
+    assert_eq!(a.servers.len(), 3);
+    let out = keyloss::rehearsal::advise::render_text(&a);
+    assert!(
+        out.contains(
+            "\n  pg-a, pg-b (2 servers, the same advice): no key access (IdentityDeleted (id))"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("UpdateServerIdentity(server: <each server>, identity: \"id\")"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\n  pg-c: no key access (IdentityDeleted (id2))"),
+        "{out}"
+    );
+    assert!(
+        out.contains("UpdateServerIdentity(server: \"pg-c\", identity: \"id2\")"),
+        "{out}"
+    );
+}

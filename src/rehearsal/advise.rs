@@ -669,17 +669,31 @@ pub fn render_text(a: &Advice) -> String {
     if a.servers.is_empty() {
         out.push_str("  every server has key access at that moment: nothing to recover\n");
     }
-    for s in &a.servers {
-        let _ = writeln!(
-            out,
-            "\n  {}: no key access ({})",
-            s.server,
-            s.causes.join(", ")
-        );
+    for group in groups(&a.servers) {
+        let s = group[0];
+        let many = group.len() > 1;
+        let who = if many {
+            let shown: Vec<&str> = group.iter().take(3).map(|s| s.server.as_str()).collect();
+            let more = group.len() - shown.len();
+            let rest = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            format!(
+                "{}{rest} ({} servers, the same advice)",
+                shown.join(", "),
+                group.len()
+            )
+        } else {
+            s.server.clone()
+        };
+        let _ = writeln!(out, "\n  {who}: no key access ({})", s.causes.join(", "));
         match &s.best {
             Some(best) => {
                 let what = match &best.replacement {
                     Some(r) => format!("replacement server {r}"),
+                    None if many => "each".to_string(),
                     None => s.server.clone(),
                 };
                 let _ = writeln!(
@@ -689,18 +703,39 @@ pub fn render_text(a: &Advice) -> String {
                     at(a.at_s + 1)
                 );
                 for (i, act) in best.actions.iter().enumerate() {
+                    let act = if many {
+                        for_each(act, &s.server)
+                    } else {
+                        act.clone()
+                    };
                     let _ = writeln!(out, "      {}. {act}", i + 1);
                 }
                 if let Some(w) = &best.wait {
                     let _ = writeln!(out, "      then the service waits {w} (R22)");
                 }
-                if let Some(t) = best.simulated_available_at_s {
-                    let _ = writeln!(
-                        out,
-                        "    proof: simulated with seed {}, {what} is Available at {}",
-                        a.seed,
-                        at(t)
-                    );
+                let ends: Vec<u64> = group
+                    .iter()
+                    .filter_map(|s| s.best.as_ref()?.simulated_available_at_s)
+                    .collect();
+                match (ends.iter().min(), ends.iter().max()) {
+                    (Some(first), Some(last)) if many && first != last => {
+                        let _ = writeln!(
+                            out,
+                            "    proof: simulated with seed {}, each is Available between {} and {}",
+                            a.seed,
+                            at(*first),
+                            at(*last)
+                        );
+                    }
+                    (Some(t), _) => {
+                        let _ = writeln!(
+                            out,
+                            "    proof: simulated with seed {}, {what} is Available at {}",
+                            a.seed,
+                            at(*t)
+                        );
+                    }
+                    _ => {}
                 }
             }
             None => {
@@ -720,9 +755,63 @@ pub fn render_text(a: &Advice) -> String {
                     (None, Some(e)) => format!("expected {}", format_duration(e)),
                     (None, None) => "does not bring key access back".into(),
                 };
-                let _ = writeln!(out, "      - {}  ({verdict})", p.actions.join("; "));
+                let actions = p.actions.join("; ");
+                let actions = if many {
+                    for_each(&actions, &s.server)
+                } else {
+                    actions
+                };
+                let _ = writeln!(out, "      - {actions}  ({verdict})");
             }
         }
     }
     out
+}
+
+/// The servers in order of first appearance, those whose advice reads the
+/// same (but for when each comes back, and for their own names in the
+/// actions) told together: a fleet's members share their causes and their
+/// way back. A server replaced by a new one, or named in a refusal or in
+/// why there is no way back, is told alone.
+fn groups(servers: &[ServerAdvice]) -> Vec<Vec<&ServerAdvice>> {
+    let mut groups: Vec<Vec<&ServerAdvice>> = Vec::new();
+    let mut by_advice: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for s in servers {
+        let paths = s.best.iter().chain(&s.alternatives);
+        let alone = paths.clone().any(|p| {
+            p.replacement.is_some() || p.refused.as_ref().is_some_and(|r| r.contains(&s.server))
+        }) || s.no_path.as_ref().is_some_and(|n| n.contains(&s.server));
+        if alone {
+            groups.push(vec![s]);
+            continue;
+        }
+        let advice = format!(
+            "{:?}",
+            (
+                &s.causes,
+                &s.no_path,
+                paths
+                    .map(|p| {
+                        let actions: Vec<String> =
+                            p.actions.iter().map(|x| for_each(x, &s.server)).collect();
+                        (actions, p.expected_s, &p.wait, &p.refused)
+                    })
+                    .collect::<Vec<_>>()
+            )
+        );
+        match by_advice.get(&advice) {
+            Some(&i) => groups[i].push(s),
+            None => {
+                by_advice.insert(advice, groups.len());
+                groups.push(vec![s]);
+            }
+        }
+    }
+    groups
+}
+
+/// An action told for a group: the server's own name, as an action writes
+/// it (quoted), becomes `<each server>`.
+fn for_each(action: &str, server: &str) -> String {
+    action.replace(&format!("{server:?}"), "<each server>")
 }
