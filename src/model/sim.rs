@@ -1080,16 +1080,14 @@ impl<'p> Sim<'p> {
         let w = &mut server.watch;
         let mut handles: Vec<crate::engine::queue::Handle> =
             w.connection.take().into_iter().collect();
-        let mut controls = Vec::new();
-        if let Some(p) = w.loss.take_pending() {
+        // A loss is either pending or open, never both.
+        let pending = w.loss.take_pending();
+        let mut open = w.loss.take_open();
+        if let Some(p) = pending {
             // R21: unseen means access came back before the check; here
             // the server is gone first, so there is nothing to report.
             handles.push(p.denial);
-            controls.push(p.control);
-        }
-        let mut open = w.loss.take_open();
-        for c in controls {
-            self.end_control(Some(c), now);
+            self.end_control(Some(p.control), now);
         }
         if let Some(open) = open.as_mut() {
             // A deletion is a scripted event or a runbook step: it comes
@@ -1536,9 +1534,9 @@ impl<'p> Sim<'p> {
     }
 
     /// Makes each created server's report, from the last server back, and
-    /// hands it to `emit` with the server's position; stops when `emit`
-    /// returns false, or when a server was never created and `emit` wants
-    /// every position (returns whether every server was reported).
+    /// hands it to `emit` with the server's position. Stops when `emit`
+    /// returns false; returns whether every server was created and
+    /// reported.
     fn report_servers(&mut self, mut emit: impl FnMut(usize, ServerReport) -> bool) -> bool {
         // Servers handed back at a time while their reports are built: a
         // large block shrinks in place, so the state's memory goes back
@@ -1566,11 +1564,8 @@ impl<'p> Sim<'p> {
             drop(s.watch.loss.take_pending());
             if let Some(mut open) = s.watch.loss.take_open() {
                 // Still Inaccessible at the horizon, if its turn came.
-                if let Some(ControlPlane::Due(t)) = open.control.take() {
-                    if t < horizon {
-                        open.window.inaccessible_from_s = Some(sec(t));
-                        self.events_processed += 1;
-                    }
+                if let Some(t) = self.end_control(open.control.take(), horizon) {
+                    open.window.inaccessible_from_s = Some(sec(t));
                 }
                 close_false_stretch(&mut open, horizon, s.created_at_s + s.phase_s, cadence);
                 s.report.windows.push(open.window);

@@ -163,15 +163,16 @@ impl Runs {
     /// (a cache: which runs it keeps changes no answer).
     const KEPT: usize = 4 * MAX_CANDIDATES;
 
+    /// The run of `actions`, written `texts` (`action_text`).
     fn run(
         &mut self,
         plan: &Plan,
         opts: &RunOptions,
         world_s: u64,
         actions: &[Action],
+        texts: &[String],
     ) -> Result<std::rc::Rc<RunResult>, AdviseError> {
-        let key: Vec<String> = actions.iter().map(action_text).collect();
-        if let Some(r) = self.by_actions.get(&key) {
+        if let Some(r) = self.by_actions.get(texts) {
             return Ok(r.clone());
         }
         let variant = with_actions(plan, world_s, actions)?;
@@ -179,7 +180,7 @@ impl Runs {
         if self.by_actions.len() >= Self::KEPT {
             self.by_actions.clear();
         }
-        self.by_actions.insert(key, r.clone());
+        self.by_actions.insert(texts.to_vec(), r.clone());
         Ok(r)
     }
 }
@@ -521,7 +522,7 @@ fn evaluate(
         Action::GeoRestore { into, .. } => Some(into.clone()),
         _ => None,
     });
-    let r = runs.run(plan, opts, world_s, &actions)?;
+    let r = runs.run(plan, opts, world_s, &actions, &texts)?;
     let refused = r
         .refused
         .iter()

@@ -28,6 +28,7 @@ pub struct FailedChecks {
 
 /// One step of a recovery path (R30): an action that removed a cause, or
 /// the wait that followed key access coming back.
+///
 /// The run keeps these as they are reported: a fleet's million windows
 /// carry two each, and a report made from them copies nothing.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
